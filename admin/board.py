@@ -1,0 +1,72 @@
+"""The board: campaigns by step; moving a card fires the transition (drag-and-drop or buttons)."""
+import datetime as dt
+
+from flask import abort, flash, jsonify, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_login import current_user
+
+from forms.campaign import MoveCampaignForm
+from models import Campaign
+from workflows.board import board_columns
+from workflows.campaign import TransitionError, fire
+from workflows.definition import STATE_LABELS
+from workflows.graph import graph_svg_data
+
+from .auth import safe_next
+
+
+class BoardView(BaseView):
+    """Kanban of campaigns; referents see and move their own group's card only."""
+
+    def is_accessible(self):
+        return current_user.is_authenticated and current_user.role in ("coordination", "referent", "observer")
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+    @property
+    def can_move(self):
+        return current_user.role in ("coordination", "referent")
+
+    def _scope(self):
+        return current_user.group_id if current_user.role == "referent" else None
+
+    @expose("/")
+    def index(self):
+        columns = board_columns(dt.date.today(), group_id=self._scope())
+        return self.render("admin/board.html", columns=columns, form=MoveCampaignForm(),
+                           can_move=self.can_move, state_graph=graph_svg_data())
+
+    @expose("/deplacer", methods=("POST",))
+    def move(self):
+        """Fire one transition; JSON for the drag-and-drop script, a redirect for plain forms."""
+        wants_json = request.headers.get("X-Requested-With") == "fetch"
+        form = MoveCampaignForm(request.form)
+        if not self.can_move:
+            return self._answer(wants_json, "Votre compte ne permet pas de déplacer les campagnes.", 403)
+        if not form.validate():
+            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+            return self._answer(wants_json, " ".join(errors) or "Demande invalide.", 400)
+        campaign = Campaign.get_or_none(Campaign.id == form.campaign.data)
+        scope = self._scope()
+        if campaign is None or (scope is not None and campaign.group_id != scope):
+            return self._answer(wants_json, "Campagne introuvable ou d'un autre groupe.", 404)
+        try:
+            moved = fire(campaign, form.event.data, actor=current_user._get_current_object(),
+                         comment=form.comment.data or "", skip_reason=form.skip_reason.data or None,
+                         expected_version=form.version.data)
+        except TransitionError as exc:
+            return self._answer(wants_json, str(exc), 409, campaign=campaign)
+        message = f"{campaign.group.name} : {STATE_LABELS[moved.state]}."
+        return self._answer(wants_json, message, 200, campaign=moved)
+
+    def _answer(self, wants_json, message, status, campaign=None):
+        if wants_json:
+            body = {"ok": status == 200, "message": message}
+            if campaign is not None:
+                body.update(state=campaign.state, version=campaign.version)
+            return jsonify(body), status
+        flash(message, "success" if status == 200 else "error")
+        return redirect(safe_next(request.form.get("next")) or url_for(".index"))

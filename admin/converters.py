@@ -1,0 +1,59 @@
+"""Fixes to Flask-Admin's form building: inline rows without ids, inline editors' starting values."""
+import datetime as dt
+
+from flask_admin.contrib.peewee.form import CustomModelConverter
+from flask_admin.model.widgets import XEditableWidget
+from peewee import AutoField
+from wtforms.validators import ValidationError
+from wtfpeewee.fields import ModelSelectField
+
+
+class SafeModelSelectField(ModelSelectField):
+    """A foreign-key dropdown that treats a non-numeric submission as "not a valid choice".
+
+    wtf-peewee looks the submitted value up as is; on PostgreSQL "" or "abc" compared to an
+    integer id is a database error (a 500) instead of a form error.
+    """
+
+    def get_model(self, pk):
+        if not str(pk).isdigit():
+            return None
+        return super().get_model(pk)
+
+    def pre_validate(self, form):
+        # A value assigned after processing (not looked up yet) is checked here, before any query.
+        data = self.data
+        if data is not None and not isinstance(data, self.model) and not str(data).isdigit():
+            raise ValidationError(self.gettext("Not a valid choice."))
+        super().pre_validate(form)
+
+
+class ModelConverter(CustomModelConverter):
+    """New inline rows may have no id yet (AutoField like PrimaryKeyField); safe FK dropdowns."""
+
+    def __init__(self, view, additional=None):
+        super().__init__(view, additional)
+        self.converters[AutoField] = self.handle_pk
+
+    def handle_foreign_key(self, model, field, **kwargs):
+        info = super().handle_foreign_key(model, field, **kwargs)
+        if info is not None and info[1].field_class is ModelSelectField:
+            info[1].field_class = SafeModelSelectField
+        return info
+
+
+class EditableCellWidget(XEditableWidget):
+    """Inline editor whose starting value is the stored value, not the French display text.
+
+    Flask-Admin seeds x-editable with the displayed text ("27/07/2026", "Tenu"), which the
+    date picker cannot parse and the dropdown cannot match.
+    """
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("data-emptytext", "—")
+        data = field.data
+        if isinstance(data, dt.date):
+            kwargs["data-value"] = data.isoformat()
+        elif field.type == "SelectField" and data is not None:
+            kwargs["data-value"] = str(data)
+        return super().__call__(field, **kwargs)

@@ -1,0 +1,1 @@
+"""WTForms forms for people who are not power users (login, referents' quick updates)."""

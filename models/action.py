@@ -1,0 +1,64 @@
+"""Mobilisation actions and their before / during / after checklists."""
+from peewee import (
+    BooleanField,
+    CharField,
+    Check,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from .base import VersionedModel
+from .demand import Demand
+from .group import Group
+from .reference import CHECKLIST_PHASES, ActionKind, ChecklistTemplate
+
+ACTION_STATUSES = (
+    ("idee", "Idée"),
+    ("planifiee", "Planifiée"),
+    ("declaree", "Déclarée"),
+    ("realisee", "Réalisée"),
+    ("debriefee", "Débriefée"),
+)
+
+
+class Action(VersionedModel):
+    """An action backing a demand: rally, petition, vélorution..."""
+
+    group = ForeignKeyField(Group, backref="actions", on_delete="RESTRICT")
+    kind = ForeignKeyField(ActionKind, backref="actions", on_delete="RESTRICT")
+    demand = ForeignKeyField(Demand, null=True, backref="actions", on_delete="RESTRICT")
+    title = CharField(max_length=200)
+    date = DateField(null=True, index=True)
+    place = CharField(max_length=200, default="")
+    difficulty = IntegerField(default=1, constraints=[Check("difficulty BETWEEN 1 AND 3")])
+    energy = IntegerField(default=1, constraints=[Check("energy BETWEEN 1 AND 3")])
+    people_expected = IntegerField(null=True, constraints=[Check("people_expected >= 0")])
+    people_mobilised = IntegerField(null=True, constraints=[Check("people_mobilised >= 0")])
+    status = CharField(max_length=10, choices=ACTION_STATUSES, default="idee", index=True)
+    press_articles = IntegerField(default=0, constraints=[Check("press_articles >= 0")])
+    press_notes = TextField(default="")
+
+    class Meta:
+        indexes = ((("group", "date"), False),)
+
+    def __str__(self):
+        return self.title
+
+
+class ChecklistItem(VersionedModel):
+    """One line of an action's checklist, with its own due date."""
+
+    action = ForeignKeyField(Action, backref="checklist", on_delete="RESTRICT")
+    template = ForeignKeyField(ChecklistTemplate, null=True, on_delete="RESTRICT")
+    phase = CharField(max_length=10, choices=CHECKLIST_PHASES)
+    label = CharField(max_length=200)
+    position = IntegerField(default=0)
+    due_on = DateField(null=True, index=True)
+    done = BooleanField(default=False, index=True)
+    done_at = DateTimeField(null=True)
+
+    def __str__(self):
+        return self.label

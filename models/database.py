@@ -1,0 +1,124 @@
+"""Choosing the database from DATABASE_URL and opening a connection per request."""
+from contextlib import contextmanager
+from urllib.parse import unquote, urlsplit
+
+import click
+from flask import request
+from peewee import InterfaceError, OperationalError, PostgresqlDatabase, SqliteDatabase
+
+from .base import db
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "normal",
+}
+
+
+class DatabaseConfigError(ValueError):
+    """DATABASE_URL cannot be understood."""
+
+
+def database_from_url(url):
+    """Build (without connecting) the peewee database named by a URL."""
+    if not url or "://" not in url:
+        raise DatabaseConfigError(
+            f"DATABASE_URL invalide : {url!r} (attendu : sqlite:///chemin/fichier.db "
+            "ou postgresql://utilisateur@hôte:port/base)"
+        )
+    scheme = url.split("://", 1)[0].lower()
+    if scheme == "sqlite":
+        path = url[len("sqlite:///"):] if url.lower().startswith("sqlite:///") else ""
+        if not path:
+            raise DatabaseConfigError(
+                f"DATABASE_URL invalide : {url!r} (attendu : sqlite:///chemin/fichier.db)"
+            )
+        # Every transaction takes the write lock when it begins (BEGIN IMMEDIATE): one that read
+        # first and then writes would otherwise fail at once with "database is locked" when
+        # another worker wrote in between (WAL cannot upgrade a stale read; no busy wait).
+        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            raise DatabaseConfigError(f"DATABASE_URL invalide : {exc}") from None
+        name = parts.path.lstrip("/")
+        if not name or "/" in name:
+            raise DatabaseConfigError(
+                f"DATABASE_URL invalide : nom de base manquant dans {url!r}"
+            )
+        params = {"host": parts.hostname or None, "port": port}
+        if parts.username:
+            params["user"] = unquote(parts.username)
+        if parts.password:
+            params["password"] = unquote(parts.password)
+        return PostgresqlDatabase(
+            unquote(name), **{k: v for k, v in params.items() if v is not None}
+        )
+    raise DatabaseConfigError(
+        f"DATABASE_URL : type de base {scheme!r} non pris en charge "
+        "(sqlite ou postgresql)"
+    )
+
+
+def write_transaction():
+    """A transaction that reads then writes: on SQLite take the write lock up front
+    (BEGIN IMMEDIATE, now also every SQLite transaction's default), so two writers queue
+    instead of failing with "database is locked"."""
+    if is_sqlite():
+        return db.obj.atomic("IMMEDIATE")
+    return db.atomic()
+
+
+def is_sqlite(database=db):
+    """True when the bound database is SQLite."""
+    target = getattr(database, "obj", database)
+    return isinstance(target, SqliteDatabase)
+
+
+@contextmanager
+def cli_connection():
+    """Open a connection for a CLI command; a failure becomes a one-line error."""
+    try:
+        db.connect(reuse_if_open=True)
+    except (OperationalError, InterfaceError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise click.ClickException(
+            f"Impossible de se connecter à la base de données : {first_line}"
+        ) from None
+    try:
+        yield db
+    finally:
+        if not db.is_closed():
+            db.close()
+
+
+def without_request_connection(view):
+    """Mark a view that opens (and checks) its own connection, e.g. the health check."""
+    view.without_request_connection = True
+    return view
+
+
+def _needs_connection(app):
+    """Static files never touch the database; marked views connect themselves."""
+    endpoint = request.endpoint or ""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return False
+    return not getattr(app.view_functions.get(endpoint), "without_request_connection", False)
+
+
+def init_database(app):
+    """Bind the models to the app's database; one connection per request."""
+    db.initialize(database_from_url(app.config["DATABASE_URL"]))
+
+    @app.before_request
+    def _open_connection():
+        if _needs_connection(app):
+            db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close_connection(exc):
+        if not db.is_closed():
+            db.close()

@@ -1,0 +1,113 @@
+"""Overdue and stale: one SQL query each, used by lists, dashboard, board, CLI and export.
+
+- overdue: an open step of a running (not paused) campaign, or a checklist item not
+  done, whose due date is before `today`; days late = today - due date;
+- stale: a group none of whose records changed during the last `days` days.
+"""
+import datetime as dt
+
+from peewee import SQL, Cast, NodeList, Value, fn
+
+from .action import Action, ChecklistItem
+from .ally import GroupAlly
+from .assessment import AssessmentRating
+from .base import db
+from .campaign import Campaign, CampaignStep
+from .database import is_sqlite
+from .demand import Demand
+from .group import Group
+from .meeting import Meeting
+from .victory import Victory
+
+STALE_DAYS = 45
+
+
+def days_late(today, column):
+    """Whole days from `column` (a date) to `today`, computed by the database."""
+    if is_sqlite():
+        return Cast(fn.julianday(Value(today.isoformat())) - fn.julianday(column), "INTEGER")
+    return NodeList((Cast(Value(today.isoformat()), "date"), SQL("-"), column))
+
+
+def overdue_steps(today):
+    """Open steps past their due date, latest first, with campaign and group selected."""
+    late = days_late(today, CampaignStep.due_on)
+    return (CampaignStep.select(CampaignStep, Campaign, Group, late.alias("days_late"))
+            .join(Campaign).join(Group)
+            .where(CampaignStep.closed_on.is_null(), CampaignStep.due_on < today,
+                   Campaign.state != "en_pause", Campaign.ended_on.is_null())
+            .order_by(late.desc(), Group.name))
+
+
+def overdue_items(today):
+    """Checklist items not done and past their due date, with action and group selected."""
+    late = days_late(today, ChecklistItem.due_on)
+    return (ChecklistItem.select(ChecklistItem, Action, Group, late.alias("days_late"))
+            .join(Action).join(Group)
+            .where(ChecklistItem.done == False, ChecklistItem.due_on < today)  # noqa: E712
+            .order_by(late.desc(), Group.name))
+
+
+def group_days_late(today):
+    """Subquery: (group id, days late of its most overdue open step)."""
+    late = days_late(today, CampaignStep.due_on)
+    return (CampaignStep.select(Campaign.group.alias("group_id"), fn.MAX(late).alias("days_late"))
+            .join(Campaign)
+            .where(CampaignStep.closed_on.is_null(), CampaignStep.due_on < today,
+                   Campaign.state != "en_pause", Campaign.ended_on.is_null())
+            .group_by(Campaign.group))
+
+
+def overdue_days_of(today, campaign_id=None, group_id=None):
+    """Correlated scalar subquery: days late of the most overdue open step of a campaign or group.
+
+    Used as an extra column of list queries (one query for the whole page).
+    """
+    step, campaign = CampaignStep.alias("late_step"), Campaign.alias("late_campaign")
+    query = (step.select(fn.MAX(days_late(today, step.due_on)))
+             .join(campaign, on=(step.campaign == campaign.id))
+             .where(step.closed_on.is_null(), step.due_on < today,
+                    campaign.state != "en_pause", campaign.ended_on.is_null()))
+    if campaign_id is not None:
+        query = query.where(campaign.id == campaign_id)
+    if group_id is not None:
+        query = query.where(campaign.group == group_id)
+    return query
+
+
+def last_activity():
+    """Subquery: (group id, latest updated_at over the group and all its records)."""
+    parts = [
+        Group.select(Group.id.alias("group_id"), Group.updated_at.alias("at")),
+        Meeting.select(Meeting.group.alias("group_id"), Meeting.updated_at.alias("at")),
+        Action.select(Action.group.alias("group_id"), Action.updated_at.alias("at")),
+        ChecklistItem.select(Action.group.alias("group_id"), ChecklistItem.updated_at.alias("at"))
+        .join(Action),
+        Demand.select(Demand.group.alias("group_id"), Demand.updated_at.alias("at")),
+        AssessmentRating.select(AssessmentRating.group.alias("group_id"),
+                                AssessmentRating.updated_at.alias("at")),
+        GroupAlly.select(GroupAlly.group.alias("group_id"), GroupAlly.updated_at.alias("at")),
+        Victory.select(Victory.group.alias("group_id"), Victory.updated_at.alias("at")),
+        Campaign.select(Campaign.group.alias("group_id"), Campaign.updated_at.alias("at")),
+    ]
+    union = parts[0]
+    for part in parts[1:]:
+        union = union.union_all(part)
+    activity = union.alias("activity")
+    return (Group.select(activity.c.group_id, fn.MAX(activity.c.at).alias("last_at"))
+            .from_(activity).group_by(activity.c.group_id))
+
+
+def stale_groups(today, days=STALE_DAYS):
+    """Groups with no change for `days` days, least recently active first (with `last_at`)."""
+    activity = last_activity().alias("last")
+    cutoff = dt.datetime.combine(today - dt.timedelta(days=days), dt.time())
+    return (Group.select(Group, activity.c.last_at.alias("last_at"))
+            .join(activity, on=(activity.c.group_id == Group.id))
+            .where(activity.c.last_at < cutoff)
+            .order_by(activity.c.last_at, Group.name)
+            .objects())
+
+
+__all__ = ["STALE_DAYS", "db", "days_late", "group_days_late", "last_activity", "overdue_days_of",
+           "overdue_items", "overdue_steps", "stale_groups"]
