@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import admin
 import models
@@ -32,6 +33,7 @@ def load_config(app, test_config):
         or f"sqlite:///{Path(app.instance_path) / 'petites-victoires.sqlite3'}",
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         ARGON2_PARAMS={},
+        TRUSTED_PROXIES=os.environ.get("TRUSTED_PROXIES", "0"),
     )
     if test_config:
         app.config.update(test_config)
@@ -42,6 +44,21 @@ def load_config(app, test_config):
                 "(par exemple : python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         app.config["SECRET_KEY"] = _dev_secret_key(app.instance_path)
+    proxies = str(app.config["TRUSTED_PROXIES"]).strip()
+    if not proxies.isdigit() or int(proxies) > 5:
+        raise ConfigError(f"TRUSTED_PROXIES doit être un nombre de 0 à 5 (reçu : {proxies!r}).")
+    app.config["TRUSTED_PROXIES"] = int(proxies)
+
+
+def trust_proxies(app):
+    """Behind N reverse proxies, take the client's address and scheme from their X-Forwarded-* headers.
+
+    The login throttle counts failures per address: without this, every request would seem
+    to come from the proxy. With 0 (the default) the headers are ignored, so they cannot be forged.
+    """
+    count = app.config["TRUSTED_PROXIES"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def create_app(test_config=None):
@@ -53,6 +70,7 @@ def create_app(test_config=None):
         app.testing = True
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
+    trust_proxies(app)
     try:
         models.init_app(app)
     except models.DatabaseConfigError as exc:

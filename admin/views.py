@@ -25,7 +25,13 @@ from models import (
     Victory,
 )
 from models.flags import overdue_days_of
-from workflows.accounts import MIN_PASSWORD_LENGTH, check_account, unusable_password_hash
+from workflows.accounts import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    check_account,
+    check_password_policy,
+    unusable_password_hash,
+)
 from workflows.actions import sync_checklist
 from workflows.overview import campaign_overview
 
@@ -278,8 +284,9 @@ class UserAdmin(SecuredModelView):
     form_extra_fields = {
         "new_password": PasswordField(
             "Nouveau mot de passe",
-            description=f"Au moins {MIN_PASSWORD_LENGTH} caractères. Le changer déconnecte la personne.",
-            validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+            description=f"Au moins {MIN_PASSWORD_LENGTH} caractères, pas un mot de passe courant. "
+                        "Le changer déconnecte la personne.",
+            validators=[Optional(), Length(max=MAX_PASSWORD_LENGTH)],
         ),
     }
 
@@ -288,6 +295,7 @@ class UserAdmin(SecuredModelView):
         check_account(model)
         new_password = getattr(form, "new_password", None)  # absent from inline edits
         if new_password is not None and new_password.data:
+            check_password_policy(new_password.data, model.email)
             model.set_password(new_password.data)
         elif is_created:
             model.password_hash = unusable_password_hash()

@@ -145,3 +145,35 @@ def test_the_documented_gunicorn_command_serves_the_app(database_url, tmp_path):
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()
     assert "Booting worker" in output, output
+
+
+def _seen_address(app):
+    """The address the login throttle would count for a request sent by 10.0.0.1 via a proxy."""
+    from admin.auth import client_address
+
+    seen = {}
+
+    @app.route("/_address")
+    def _address():
+        seen["address"] = client_address()
+        return "ok"
+
+    app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.7"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    return seen["address"]
+
+
+def test_forwarded_addresses_are_ignored_unless_a_proxy_is_trusted(tmp_path):
+    base = {"DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path)}
+    assert _seen_address(create_app(base)) == "10.0.0.1"  # a forged header changes nothing
+    assert _seen_address(create_app({**base, "TRUSTED_PROXIES": "1"})) == "203.0.113.7"
+
+
+@pytest.mark.parametrize("value", ["un", "-1", "99"])
+def test_a_bad_trusted_proxies_value_stops_start_up_clearly(tmp_path, value):
+    from app import ConfigError
+
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "SECRET_KEY": "x",
+                    "INSTANCE_PATH": str(tmp_path), "TRUSTED_PROXIES": value})
