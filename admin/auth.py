@@ -31,7 +31,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from forms.auth import ChangeEmailForm, ChangePasswordForm, LoginForm, LogoutForm
 from models import User
 from models.audit import set_actor
-from models.base import StaleRecordError
+from models.base import StaleRecordError, parse_id
 from workflows import login_throttle
 from workflows.accounts import (
     AccountError,
@@ -99,9 +99,9 @@ def load_user(session_id):
     if _session_state() != "ok":
         return None
     user_id, _, token = (session_id or "").partition(":")
-    if not user_id.isdigit() or not token:
+    if parse_id(user_id) is None or not token:
         return None
-    user = User.get_or_none(User.id == int(user_id))
+    user = User.get_or_none(User.id == parse_id(user_id))
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user

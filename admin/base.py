@@ -14,7 +14,6 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.form import save_inline
-from flask_admin.form import SecureForm
 from flask_admin.helpers import get_redirect_target
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -23,8 +22,9 @@ from wtforms import IntegerField, SelectField
 from wtforms.validators import ValidationError
 from wtforms.widgets import HiddenInput
 
+from forms.base import Form
 from models import ChangeLog, User, db
-from models.base import RecordGoneError, StaleRecordError, fold
+from models.base import RecordGoneError, StaleRecordError, fold, parse_id
 from models.ownership import (
     OWNERSHIP,
     is_group_owned,
@@ -83,7 +83,7 @@ def _bool_formatter(view, value, name):
 class SecuredModelView(ModelView):
     """Deny by default; referents limited to their group's rows on every path."""
 
-    form_base_class = SecureForm
+    form_base_class = Form  # CSRF, and control characters dropped from what is typed
     model_form_converter = ModelConverter
     read_roles = ALL_ROLES
     write_roles = ("coordination",)
@@ -275,9 +275,10 @@ class SecuredModelView(ModelView):
     def parse_pk(value):
         """'12:3' -> (12, 3); '12' -> (12, None); anything else -> (None, None)."""
         head, _, tail = str(value or "").partition(":")
-        if not head.isdigit() or (tail and not tail.isdigit()):
+        pk, version = parse_id(head), parse_id(tail) if tail else None
+        if pk is None or (tail and version is None):
             return None, None
-        return int(head), int(tail) if tail else None
+        return pk, version
 
     def get_one(self, id):
         pk, _ = self.parse_pk(id)
@@ -480,7 +481,7 @@ class SecuredModelView(ModelView):
             return _plain("Modification non autorisée.", 403)
         form = self.list_form()
         for field in list(form):
-            if field.name not in request.form and field.name != "csrf_token":
+            if field.name not in request.form and field.name not in ("csrf_token", "list_form_pk"):
                 form.__delitem__(field.name)
         if not any(name in self.column_editable_list for name in request.form):
             return _plain("Aucune colonne modifiable dans la demande.", 400)

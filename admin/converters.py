@@ -4,8 +4,10 @@ import datetime as dt
 from flask_admin.contrib.peewee.form import CustomModelConverter
 from flask_admin.model.widgets import XEditableWidget
 from peewee import AutoField
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 from wtfpeewee.fields import ModelSelectField
+
+from models.base import parse_id
 
 
 class SafeModelSelectField(ModelSelectField):
@@ -16,14 +18,14 @@ class SafeModelSelectField(ModelSelectField):
     """
 
     def get_model(self, pk):
-        if not str(pk).isdigit():
+        if parse_id(pk) is None:
             return None
         return super().get_model(pk)
 
     def pre_validate(self, form):
         # A value assigned after processing (not looked up yet) is checked here, before any query.
         data = self.data
-        if data is not None and not isinstance(data, self.model) and not str(data).isdigit():
+        if data is not None and not isinstance(data, self.model) and parse_id(data) is None:
             raise ValidationError(self.gettext("Not a valid choice."))
         super().pre_validate(form)
 
@@ -34,6 +36,19 @@ class ModelConverter(CustomModelConverter):
     def __init__(self, view, additional=None):
         super().__init__(view, additional)
         self.converters[AutoField] = self.handle_pk
+
+    def convert(self, model, field, field_args):
+        """A list of choices with a default (never NULL) must get one of its choices.
+
+        wtf-peewee makes such a field optional (the default would apply), but an empty
+        submission then stores "" — a value outside the list. Here it is refused instead.
+        """
+        info = super().convert(model, field, field_args)
+        _, unbound = info
+        if field.choices and not field.null and unbound is not None and "validators" in unbound.kwargs:
+            kept = [v for v in unbound.kwargs["validators"] if not isinstance(v, Optional)]
+            unbound.kwargs["validators"] = [InputRequired("Choisissez une valeur dans la liste."), *kept]
+        return info
 
     def handle_foreign_key(self, model, field, **kwargs):
         info = super().handle_foreign_key(model, field, **kwargs)

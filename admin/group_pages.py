@@ -12,12 +12,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from forms.base import Form
+from forms.base import Form, clean_text
 from forms.campaign import MoveCampaignForm
 from forms.group import ActionForm, AllyForm, DemandForm, MeetingForm, VictoryForm
 from models import Action, ActionKind, Ally, Demand, Group, GroupAlly, Measure, Meeting
 from models.assessment import RATINGS
-from models.base import StaleRecordError
+from models.base import StaleRecordError, parse_id
 from models.campaign import SKIP_REASONS, STEPS
 from models.meeting import MEETING_STATUSES, MEETING_WITH
 from workflows import records
@@ -96,8 +96,7 @@ def _values(form, names):
 
 
 def _version(form):
-    value = form.version.data
-    return int(value) if value and str(value).isdigit() else None
+    return parse_id(form.version.data)
 
 
 def _prefill(form):
@@ -218,7 +217,7 @@ ALLY = Page(GroupAlly, AllyForm, "Modifier l'allié", "Ajouter un allié",
             lambda group, form, record: records.save_ally(
                 group, _values(form, records.ALLY_FIELDS) if (record or not form.ally.data) else {},
                 _values(form, ("status", "note")), ally_id=form.ally.data, link_id=record and record.id,
-                ally_version=int(form.ally_version.data) if str(form.ally_version.data).isdigit() else None,
+                ally_version=parse_id(form.ally_version.data),
                 link_version=_version(form), token=form.token.data),
             choices=_ally_choices, done="Allié enregistré.")
 DEMAND = Page(Demand, DemandForm, "Modifier la demande", "Proposer une demande",
@@ -242,8 +241,9 @@ def meeting(group_id):
 def action(group_id):
     group = _group(group_id)
     items, checklist_form = [], None
-    if request.args.get("id", "").isdigit():
-        found = Action.get_or_none(Action.id == int(request.args["id"]), Action.group == group.id)
+    action_id = parse_id(request.args.get("id"))
+    if action_id is not None:
+        found = Action.get_or_none(Action.id == action_id, Action.group == group.id)
         if found is not None:
             items, checklist_form = list(found.checklist.order_by("position", "id")), Form()
     return record_page(group, ACTION, "group/action.html", items=items, checklist_form=checklist_form)
@@ -257,9 +257,9 @@ def checklist(group_id, action_id):
     if not form.validate():
         flash("La page a expiré : rechargez-la puis réessayez.", "error")
         return redirect(back), 400
-    done = [int(v) for v in request.form.getlist("done") if v.isdigit()]
-    versions = {int(k[2:]): int(v) for k, v in request.form.items()
-                if k.startswith("v_") and k[2:].isdigit() and v.isdigit()}
+    done = [i for i in map(parse_id, request.form.getlist("done")) if i is not None]
+    versions = {parse_id(k[2:]): parse_id(v) for k, v in request.form.items()
+                if k.startswith("v_") and parse_id(k[2:]) is not None and parse_id(v) is not None}
     try:
         changed = records.tick_checklist(group, action_id, done, versions)
     except records.RecordError:
@@ -320,6 +320,9 @@ def assessment(group_id):
                            errors=errors, conflict=conflict, title="État des lieux de la commune"), status
 
 
+NOTE_MAX = 5000
+
+
 def _read_ratings(measures):
     ratings, errors, known = {}, {}, dict(RATINGS)
     for m in measures:
@@ -330,9 +333,11 @@ def _read_ratings(measures):
             errors[m.id] = "Choisissez un avancement dans la liste."
         if ambition not in ("", "1", "2", "3"):
             errors[m.id] = "Le niveau d'ambition va de 1 à 3."
-        note = request.form.get(f"note_{m.id}", "").strip()[:5000]
-        ratings[m.id] = (rating, int(ambition) if ambition else None, note,
-                         int(version) if version.isdigit() else None)
+        note = clean_text(request.form.get(f"note_{m.id}", "")).strip()
+        if len(note) > NOTE_MAX:
+            errors[m.id] = f"La note dépasse {NOTE_MAX} caractères ({len(note)}) : raccourcissez-la."
+        ratings[m.id] = (rating, int(ambition) if ambition in ("1", "2", "3") else None, note,
+                         parse_id(version))
     return ratings, errors
 
 

@@ -63,11 +63,26 @@ def demand_field():
                        description="La demande du groupe que cette action fait avancer.")
 
 
-class RecordForm(Form):
-    """Hidden bookkeeping every form carries: the version shown (edits), a one-time token (creates)."""
+DAMAGED_FORM = ("Le formulaire est abîmé ou incomplet : rechargez la page puis réessayez. "
+                "Rien n'a été enregistré.")
 
-    version = HiddenField()
-    token = HiddenField()
+
+class RecordForm(Form):
+    """Hidden bookkeeping every form carries: the version shown (edits), a one-time token (creates).
+
+    The page writes both; anything else came from a damaged or forged request and is refused
+    with one message at the top of the form (hidden fields cannot show their own errors).
+    """
+
+    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$", message=DAMAGED_FORM)])
+    token = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{32}$", message=DAMAGED_FORM)])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.version.errors or self.token.errors:
+            self.version.errors, self.token.errors = [], []
+            self.form_errors.append(DAMAGED_FORM)
+        return valid
 
 
 class MeetingForm(RecordForm):

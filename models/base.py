@@ -7,6 +7,7 @@
 - accent-insensitive search goes through a folded `search_text` column.
 """
 import datetime
+import re
 import unicodedata
 
 from peewee import (
@@ -27,6 +28,25 @@ db = DatabaseProxy()
 def utcnow():
     """Current UTC time without tzinfo (stored the same way on both databases)."""
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+MAX_ID = 2**31 - 1  # ids and versions are 32-bit integers on PostgreSQL
+_ID_RE = re.compile(r"[0-9]{1,10}")
+
+
+def parse_id(value):
+    """An id or a version typed in a URL or a form ("12") as an int; None for anything else.
+
+    Only ASCII digits within the database's integer range: "¹²", "１２", "-1", "1e3" or
+    "99999999999" are None, never a ValueError or an out-of-range query (a 500).
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value <= MAX_ID else None
+    text = str(value) if value is not None else ""
+    if not _ID_RE.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
 
 
 def fold(text):

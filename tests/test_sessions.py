@@ -10,7 +10,7 @@ from flask_login.utils import encode_cookie
 from models import ChangeLog, User, db
 from workflows.password_policy import MAX_PASSWORD_LENGTH
 
-from .network import PASSWORD, csrf_token, login
+from .network import PASSWORD, csrf_token, form_data, login
 
 EMAIL = "referent-a@example.org"
 PROTECTED = "/admin/meetings/"
@@ -268,6 +268,24 @@ def test_the_change_log_says_the_password_changed_but_not_its_hash(app, network)
     assert set(json.loads(entry.new_value)) >= {"password_hash", "session_token"}
     assert before.password_hash not in entry.old_value and user().password_hash not in entry.new_value
     assert user().session_token not in entry.new_value
+
+
+@pytest.mark.parametrize("new, accepted", [("motdepasse123", False), ("azertyuiop123", False),
+                                            ("court", False), (NEW_PASSWORD, True)])
+def test_the_same_rule_applies_when_coordination_sets_a_password(app, network, new, accepted):
+    coordination = login(app.test_client(), "coordination@example.org")
+    account = user()
+    url = f"/admin/users/edit/?id={account.id}"
+    data = form_data(coordination, url)
+    data["new_password"] = new
+    response = coordination.post(url, data=data, follow_redirects=True)
+    assert response.status_code == 200
+    after = user()
+    assert after.check_password(new) is accepted
+    assert after.check_password(PASSWORD) is not accepted  # refused: the old password still works
+    if not accepted:
+        assert after.session_token == account.session_token and after.version == account.version
+        assert "mot de passe" in text(response).lower()
 
 
 def test_the_same_rule_applies_on_the_command_line(conn, runner):

@@ -15,6 +15,7 @@ from peewee import fn
 
 from models import Ally, ChangeLog, Group, Transition, User, utcnow
 from models.audit import to_text
+from models.base import parse_id
 from models.database import write_transaction
 from models.login_attempt import LoginAttempt
 from models.user import ROLES
@@ -73,7 +74,7 @@ def find_person(email=None, ally_id=None):
     if bool(email) == bool(ally_text):
         raise PersonalDataError("Indiquez soit une adresse e-mail, soit un allié (et pas les deux).")
     if ally_text:
-        ally = Ally.get_or_none(Ally.id == int(ally_text)) if ally_text.isdigit() else None
+        ally = Ally.get_or_none(Ally.id == parse_id(ally_text)) if parse_id(ally_text) is not None else None
         if ally is None:
             raise PersonalDataError(f"Aucun allié n° {ally_text}.")
         return Person(allies=[ally], ally_id=ally.id)

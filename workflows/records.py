@@ -26,7 +26,7 @@ from models import (
     utcnow,
 )
 from models.audit import current_actor
-from models.base import StaleRecordError
+from models.base import StaleRecordError, parse_id
 from models.database import write_transaction
 from models.group import GroupTheme
 from models.ownership import owner_group_id
@@ -47,7 +47,8 @@ NOT_FOUND = "Introuvable dans votre groupe : la page a peut-être été ouverte 
 
 def owned(model, record_id, group):
     """The row of `model` with this id if it belongs to `group`, else RecordError."""
-    row = model.get_or_none(model.id == record_id) if str(record_id or "").isdigit() else None
+    record_id = parse_id(record_id)
+    row = model.get_or_none(model.id == record_id) if record_id is not None else None
     if row is None or owner_group_id(row) != group.id:
         raise RecordError(NOT_FOUND)
     return row
