@@ -342,6 +342,29 @@ def test_edit_a_meeting(referent, a):
     assert history(Meeting, meeting.id) == [("update", a.referent.id)]
 
 
+def test_invisible_control_characters_are_dropped_and_the_rest_kept(referent, a):
+    """Pasted text with NUL or escape characters (which PostgreSQL or Excel refuse) is saved
+    without them; accents, emoji, tabs and line breaks stay."""
+    response = submit(referent, url(a.group, "rendez-vous", id=a.meeting.id),
+                      outcome="Accord\x00 de\x1b principe 👍\tsuite\r\nà voir", contact_name="Mme\x07 Dupré")
+    assert_saved(referent, response, a.group, "Rendez-vous enregistré.")
+    meeting = Meeting.get_by_id(a.meeting.id)
+    assert meeting.outcome == "Accord de principe 👍\tsuite\r\nà voir"
+    assert meeting.contact_name == "Mme Dupré"
+
+
+@pytest.mark.parametrize("field, value", [("token", "x" * 100_000), ("token", "abc"), ("version", "¹²"),
+                                          ("version", "99999999999"), ("version", "-1")])
+def test_a_damaged_hidden_field_is_refused_in_french(referent, a, field, value):
+    editing = {"id": a.meeting.id} if field == "version" else {}
+    address = url(a.group, "rendez-vous", **editing)
+    with nothing_written():
+        response = submit(referent, address, contact_name="Mme la Maire", **{field: value})
+    assert response.status_code == 400
+    assert "Le formulaire est abîmé ou incomplet : rechargez la page" in text(response)
+    assert "Mme la Maire" in text(response)  # what was typed is still there
+
+
 @pytest.mark.parametrize("typed", ("22/11/2026", "2026-11-22", " 22/11/2026 "))
 def test_dates_typed_or_picked_are_accepted(referent, a, typed):
     response = submit(referent, url(a.group, "rendez-vous", id=a.meeting.id), follow_up_on=typed)
