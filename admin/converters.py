@@ -3,11 +3,11 @@ import datetime as dt
 
 from flask_admin.contrib.peewee.form import CustomModelConverter
 from flask_admin.model.widgets import XEditableWidget
-from peewee import AutoField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from peewee import AutoField, ForeignKeyField, IntegerField
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtfpeewee.fields import ModelSelectField
 
-from models.base import parse_id
+from models.base import MAX_ID, parse_id
 
 
 class SafeModelSelectField(ModelSelectField):
@@ -38,16 +38,22 @@ class ModelConverter(CustomModelConverter):
         self.converters[AutoField] = self.handle_pk
 
     def convert(self, model, field, field_args):
-        """A list of choices with a default (never NULL) must get one of its choices.
+        """Two limits wtf-peewee leaves out, so that the database never refuses what the form accepted.
 
-        wtf-peewee makes such a field optional (the default would apply), but an empty
-        submission then stores "" — a value outside the list. Here it is refused instead.
+        - A list of choices with a default (never NULL) must get one of its choices: wtf-peewee
+          makes such a field optional, and an empty submission then stores "" (not in the list).
+        - A whole number must fit the column (32 bits): a larger one is a database error, a 500.
         """
         info = super().convert(model, field, field_args)
         _, unbound = info
-        if field.choices and not field.null and unbound is not None and "validators" in unbound.kwargs:
+        if unbound is None or "validators" not in unbound.kwargs:
+            return info
+        if field.choices and not field.null:
             kept = [v for v in unbound.kwargs["validators"] if not isinstance(v, Optional)]
             unbound.kwargs["validators"] = [InputRequired("Choisissez une valeur dans la liste."), *kept]
+        if isinstance(field, IntegerField) and not isinstance(field, AutoField | ForeignKeyField):
+            unbound.kwargs["validators"] = [*unbound.kwargs["validators"], NumberRange(
+                min=-MAX_ID, max=MAX_ID, message=f"Nombre hors limites : entre -{MAX_ID} et {MAX_ID}.")]
         return info
 
     def handle_foreign_key(self, model, field, **kwargs):
