@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from models import Campaign, Group, User, db
+from models import Campaign, Group, LoginAttempt, User, db
 from models.database import database_from_url
 
 from .. import dbutil
@@ -186,3 +186,36 @@ def test_killed_worker_loses_nothing_acknowledged(server, people):
     assert after > 20, "le serveur n'a plus répondu après l'arrêt d'un worker"
     for http, email, _ in people:  # sessions survive: every person still reaches their pages
         assert http.get("/admin/board/").status == 200, email
+
+
+def test_login_throttling_holds_across_workers(server):
+    """Twelve guesses at once, each on its own connection (the 4 workers share them): the
+    database-backed count lets 3 failures through, refuses the rest with a French 429, and the
+    owner still gets in once the short wait is over. Runs last: the others log in first."""
+    email, attempts = "observateur@example.org", 12
+    replies, barrier = [], threading.Barrier(attempts)
+
+    def guess():
+        client = HttpClient(server.url)
+        token = client.csrf_token("/connexion")
+        barrier.wait()
+        replies.append(client.post("/connexion", {"email": email, "password": "mauvais-mot-de-passe",
+                                                  "csrf_token": token}))
+
+    threads = [threading.Thread(target=guess) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    statuses = sorted(r.status for r in replies)
+    assert statuses == [400] * 3 + [429] * (attempts - 3), statuses  # 400: wrong password, shown
+    refused = [r for r in replies if r.status == 429]
+    assert all("Trop de tentatives de connexion" in r.body and int(r.header("Retry-After")) > 0
+               for r in refused)
+    _bind(server)
+    with db.connection_context():
+        failures = LoginAttempt.select().where(LoginAttempt.email == email, ~LoginAttempt.succeeded).count()
+    assert failures == 3  # refused guesses are not even recorded
+    wait = max(int(r.header("Retry-After")) for r in refused)
+    time.sleep(wait + 0.5)
+    HttpClient(server.url).login(email)  # the owner is not locked out
