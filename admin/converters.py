@@ -4,7 +4,7 @@ import datetime as dt
 from flask_admin.contrib.peewee.form import CustomModelConverter
 from flask_admin.model.widgets import XEditableWidget
 from peewee import AutoField, ForeignKeyField, IntegerField
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 from wtfpeewee.fields import ModelSelectField
 
 from models.base import MAX_ID, parse_id
@@ -22,12 +22,24 @@ class SafeModelSelectField(ModelSelectField):
             return None
         return super().get_model(pk)
 
+    def process_formdata(self, valuelist):
+        # Blank (spaces, a line break) is "no choice", as the empty option is; otherwise the
+        # field's Optional validator would let the blank text through to the query.
+        if valuelist and isinstance(valuelist[0], str) and not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
     def pre_validate(self, form):
         # A value assigned after processing (not looked up yet) is checked here, before any query.
         data = self.data
         if data is not None and not isinstance(data, self.model) and parse_id(data) is None:
             raise ValidationError(self.gettext("Not a valid choice."))
         super().pre_validate(form)
+
+
+def _blank_is_none(value):
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 class ModelConverter(CustomModelConverter):
@@ -40,17 +52,20 @@ class ModelConverter(CustomModelConverter):
     def convert(self, model, field, field_args):
         """Two limits wtf-peewee leaves out, so that the database never refuses what the form accepted.
 
-        - A list of choices with a default (never NULL) must get one of its choices: wtf-peewee
-          makes such a field optional, and an empty submission then stores "" (not in the list).
+        - A blank choice (spaces, a line break) is no choice, NULL; and a list of choices with a
+          default (never NULL) must get one of its choices: wtf-peewee makes such a field
+          optional, and a blank submission then stores "" or "  " (not in the list).
         - A whole number must fit the column (32 bits): a larger one is a database error, a 500.
         """
         info = super().convert(model, field, field_args)
         _, unbound = info
         if unbound is None or "validators" not in unbound.kwargs:
             return info
+        if field.choices:
+            unbound.kwargs["filters"] = [*unbound.kwargs.get("filters", ()), _blank_is_none]
         if field.choices and not field.null:
             kept = [v for v in unbound.kwargs["validators"] if not isinstance(v, Optional)]
-            unbound.kwargs["validators"] = [InputRequired("Choisissez une valeur dans la liste."), *kept]
+            unbound.kwargs["validators"] = [DataRequired("Choisissez une valeur dans la liste."), *kept]
         if isinstance(field, IntegerField) and not isinstance(field, AutoField | ForeignKeyField):
             unbound.kwargs["validators"] = [*unbound.kwargs["validators"], NumberRange(
                 min=-MAX_ID, max=MAX_ID, message=f"Nombre hors limites : entre -{MAX_ID} et {MAX_ID}.")]

@@ -302,6 +302,17 @@ def test_table_forms_never_fail_nor_write_halfway(coordination, network, table, 
     check(client.post(address, data=posted), before, redirected)
 
 
+@pytest.mark.parametrize("field", ["demand", "difficulty", "status", "press_articles"])
+def test_blank_text_in_a_dropdown_or_a_number_is_no_value(coordination, network, field):
+    """Found by the fuzzer: spaces and a line break in a dropdown passed the form as a value."""
+    client = coordination.client
+    filled, _ = admin_form(network, "actions")
+    form = {**form_data(client, "/admin/actions/new/"), **{k: str(v) for k, v in filled.items()},
+            field: " \n\x01"}
+    before = snapshot()
+    check(client.post("/admin/actions/new/", data=form), before, redirected)
+
+
 # -- inline cell edits, every editable column (coordination) --------------------------------------
 def inline_cases(ns):
     """table -> (row, {column: a valid value})."""
