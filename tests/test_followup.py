@@ -194,6 +194,18 @@ def change_things_this_week(ns):
     group.save()
 
 
+def test_an_item_late_last_week_and_ticked_since_stays_in_last_weeks_overdue_sheet(aged):
+    ChecklistItem.update(due_on=LAST_WEEK.monday, done=False) \
+        .where(ChecklistItem.id == aged.a.item.id).execute()
+    item = ChecklistItem.get_by_id(aged.a.item.id)
+    item.done = True
+    item.save()  # ticked this week: nothing of this action is late any more today
+    overdue = values(workbook(export(LAST_WEEK, "xlsx")[f"suivi-hebdo-{LAST_WEEK}.xlsx"]))["En retard"]
+    assert [tuple(r[1:3]) for r in overdue if r[0] == "Checklist"] == [
+        ("Collectif Transition Lyon", f"{aged.a.action.title} — {item.label}")]
+    assert values(workbook(export(THIS_WEEK, "xlsx")[f"suivi-hebdo-{THIS_WEEK}.xlsx"]))["En retard"][1:] == []
+
+
 def test_past_week_is_reproducible(aged):
     before = export(LAST_WEEK, "both")
     change_things_this_week(aged)

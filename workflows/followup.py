@@ -35,6 +35,8 @@ from .history import changed_since, rows_as_of
 from .spreadsheet import csv_bytes, xlsx_bytes
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+ITEM_COLUMNS = ("action", "label", "due_on", "done")  # what the "En retard" sheet shows of a late item
+ITEM_ACTION_COLUMNS = ("group", "title")
 FORMATS = ("xlsx", "csv", "both")
 
 
@@ -155,10 +157,17 @@ def snapshot(week, now=None, with_items=True):
     actions = list(rows_as_of(Action, moment, in_week[1] | last_or_next).values())
     items, item_actions = [], {}
     if with_items:
-        items = list(rows_as_of(ChecklistItem, moment, (ChecklistItem.done == False) &  # noqa: E712
-                                (ChecklistItem.due_on < day),
+        late = (ChecklistItem.done == False) & (ChecklistItem.due_on < day)  # noqa: E712
+        items = list(rows_as_of(ChecklistItem, moment, late, columns=ITEM_COLUMNS,
                                 keep=lambda i: not i["done"] and i["due_on"] and i["due_on"] < day).values())
-        item_actions = rows_as_of(Action, moment, ids={i["action"] for i in items})
+        wanted = {i["action"] for i in items}
+        # one query for the actions of today's late items; changed rows are read by id as well
+        item_actions = rows_as_of(Action, moment, Action.id.in_(ChecklistItem.select(ChecklistItem.action)
+                                                                  .where(late)),
+                                  keep=lambda a: a["id"] in wanted, columns=ITEM_ACTION_COLUMNS)
+        missing = wanted - set(item_actions)
+        if missing:  # late then, not now: their actions are read by id
+            item_actions.update(rows_as_of(Action, moment, ids=missing, columns=ITEM_ACTION_COLUMNS))
     victories = list(rows_as_of(Victory, moment, Victory.obtained_on <= until,
                                 keep=lambda v: v["obtained_on"] <= until).values())
     kinds = {k.id: k.label for k in ActionKind.select()}

@@ -43,25 +43,29 @@ def changed_since(model, moment):
                                                        ChangeLog.at > moment)
 
 
-def rows_as_of(model, moment, prefilter=None, keep=None, ids=None):
+def rows_as_of(model, moment, prefilter=None, keep=None, ids=None, columns=None):
     """{id: {column: value}} of `model` as they stood at `moment` (a naive UTC datetime).
 
     `prefilter` (an SQL expression) or `ids` narrow the rows read; rows changed since `moment`
     are read whatever they say, and `keep(row)` (the same test, in Python) is applied after
     rebuilding, so a row that only matched the filter before its later change is still found.
+    `columns` (field names) reads only those (with id and created_at); a row rebuilt from a
+    deletion has them all.
     """
+    fields = [model._meta.fields[name] for name in ("id", "created_at", *(columns or ()))
+              if name in model._meta.fields] if columns else []
     table = model._meta.table_name
     entries = list(ChangeLog.select().where(ChangeLog.table_name == table, ChangeLog.at > moment)
                    .order_by(ChangeLog.at.desc(), ChangeLog.id.desc()))
     touched = {e.record_id for e in entries}
     rows = {}
     if ids is None:
-        query = model.select().dicts()
+        query = model.select(*fields).dicts()
         for row in query.where(prefilter) if prefilter is not None else query:
             rows[row["id"]] = row
     wanted = sorted(touched | set(ids or ()))
     for start in range(0, len(wanted), CHUNK):
-        for row in model.select().where(model.id.in_(wanted[start:start + CHUNK])).dicts():
+        for row in model.select(*fields).where(model.id.in_(wanted[start:start + CHUNK])).dicts():
             rows[row["id"]] = row
     for entry in entries:  # newest first: undo each change
         if entry.kind == "create":
