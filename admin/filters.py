@@ -1,5 +1,5 @@
 """Filters shared by the tables: dropdowns for choices and groups, ranges for dates."""
-from flask import has_request_context
+from flask import g, has_request_context
 from flask_admin.contrib.peewee.filters import (
     BooleanEqualFilter,
     DateBetweenFilter,
@@ -10,6 +10,7 @@ from flask_admin.contrib.peewee.filters import (
 from flask_login import current_user
 
 from models import Group
+from models.base import fold
 
 
 class OptionFilter(FilterEqual):
@@ -20,18 +21,48 @@ class OptionFilter(FilterEqual):
         return str(value) in {str(code) for code, _ in options}
 
 
+DROPDOWN_LIMIT = 300  # beyond this many groups, a dropdown is useless: the group filter becomes a search
+
+
 def group_options():
-    """Groups the current user may filter on (a referent: their own)."""
+    """Groups the current user may filter on (a referent: their own); None when there are too many
+    for a dropdown. Read once per request."""
     if not has_request_context():
         return []  # Flask-Admin asks once at start-up; the real list is built per request
-    query = Group.select(Group.id, Group.name).order_by(Group.name)
-    if current_user.is_authenticated and current_user.role == "referent":
-        query = query.where(Group.id == current_user.group_id)
-    return [(str(g.id), g.name) for g in query]
+    if "pv_group_options" not in g:
+        query = Group.select(Group.id, Group.name).order_by(Group.name).limit(DROPDOWN_LIMIT + 1)
+        if current_user.is_authenticated and current_user.role == "referent":
+            query = query.where(Group.id == current_user.group_id)
+        options = [(str(group.id), group.name) for group in query]
+        g.pv_group_options = options if len(options) <= DROPDOWN_LIMIT else None
+    return g.pv_group_options
+
+
+class GroupFilter(FilterEqual):
+    """The group of a row: a dropdown of the groups, or in a national network (more than
+    DROPDOWN_LIMIT groups) a search on the group's name, commune, département or region."""
+
+    def get_options(self, view):
+        return group_options()
+
+    def operation(self):
+        return "égal à" if group_options() is not None else "nom ou commune contient"
+
+    def validate(self, value):
+        options = group_options()
+        if options is not None:
+            return str(value) in {code for code, _ in options}
+        return 0 < len(value.strip()) <= 200
+
+    def apply(self, query, value):
+        if group_options() is not None:
+            return query.where(self.column == int(value))
+        matching = Group.select(Group.id).where(Group.search_text.contains(fold(value.strip())))
+        return query.where(self.column.in_(matching))
 
 
 def group_filter(column, name="Groupe"):
-    return OptionFilter(column, name, options=group_options)
+    return GroupFilter(column, name)
 
 
 def choice_filter(column, name):

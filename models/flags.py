@@ -69,18 +69,19 @@ def group_days_late(today):
 def overdue_days_of(today, campaign_id=None, group_id=None):
     """Correlated scalar subquery: days late of the most overdue open step of a campaign or group.
 
-    Used as an extra column of list queries (one query for the whole page).
+    Used as an extra column of list queries (one query for the whole page). Written as
+    "steps of (the row's running campaigns)" so that both databases look the campaigns up by
+    group, then their open steps by campaign (as a join, SQLite without statistics scanned
+    every open step for each row: 64 ms instead of 0.1 ms for a page of 5,000 groups).
     """
     step, campaign = CampaignStep.alias("late_step"), Campaign.alias("late_campaign")
-    query = (step.select(fn.MAX(days_late(today, step.due_on)))
-             .join(campaign, on=(step.campaign == campaign.id))
-             .where(step.closed_on.is_null(), step.due_on < today,
-                    campaign.state != "en_pause", campaign.ended_on.is_null()))
+    running = campaign.select(campaign.id).where(campaign.state != "en_pause", campaign.ended_on.is_null())
     if campaign_id is not None:
-        query = query.where(campaign.id == campaign_id)
+        running = running.where(campaign.id == campaign_id)
     if group_id is not None:
-        query = query.where(campaign.group == group_id)
-    return query
+        running = running.where(campaign.group == group_id)
+    return (step.select(fn.MAX(days_late(today, step.due_on)))
+            .where(step.closed_on.is_null(), step.due_on < today, step.campaign.in_(running)))
 
 
 def last_activity():
