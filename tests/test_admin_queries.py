@@ -59,3 +59,17 @@ def test_list_queries_do_not_grow_with_rows(as_role, network, role):
     assert large == small, {e: (small[e], large[e]) for e in allowed if small[e] != large[e]}
     assert max(large.values()) <= MAX_QUERIES, large
     print(f"\nqueries per list page ({role}): {large}")
+
+
+def test_long_lists_count_only_up_to_a_cap(as_role, network, monkeypatch):
+    """Counting every row of a huge table costs more than the page: the count stops at a cap and
+    the page says « plus de … » (pager included); below the cap the exact number is shown."""
+    import admin.base
+
+    client = as_role("coordination")
+    exact = client.get("/admin/meetings/").get_data(as_text=True)
+    assert f"({Meeting.select().count()})</a>" in exact
+    monkeypatch.setattr(admin.base, "COUNT_CAP", 1)
+    capped = client.get("/admin/meetings/").get_data(as_text=True)
+    assert "(plus de\u202f1)</a>" in capped or "(plus de 1)</a>" in capped
+    assert client.get("/admin/meetings/?page=1").status_code == 200
