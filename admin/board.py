@@ -37,7 +37,16 @@ class BoardView(BaseView):
     def index(self):
         columns = board_columns(dt.date.today(), group_id=self._scope())
         return self.render("admin/board.html", columns=columns, form=MoveCampaignForm(),
-                           can_move=self.can_move, state_graph=graph_svg_data())
+                           can_move=self.can_move, state_graph=graph_svg_data(),
+                           campaigns_url=self._campaigns_url)
+
+    def _campaigns_url(self, state):
+        """The campaigns list filtered on one step (a board column's every campaign)."""
+        view = next(v for v in self.admin._views if getattr(v, "endpoint", None) == "campaigns")
+        for index, flt in enumerate(view._filters or ()):
+            if getattr(flt, "column", None) is Campaign.state:
+                return url_for("campaigns.index_view", **{f"flt1_{view.get_filter_arg(index, flt)}": state})
+        return url_for("campaigns.index_view")
 
     @expose("/deplacer", methods=("POST",))
     def move(self):

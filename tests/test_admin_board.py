@@ -26,6 +26,28 @@ def test_board_shows_every_step_and_the_cards(as_role, network):
     assert "Collectif Transition Lyon" in html and "Alternatiba Évry" in html
 
 
+def test_a_long_column_shows_its_first_cards_its_total_and_a_link_to_all(as_role, network, monkeypatch):
+    import html as html_lib
+
+    import workflows.board
+
+    monkeypatch.setattr(workflows.board, "CARDS_PER_COLUMN", 1)
+    for side in (network.a, network.b):
+        Campaign.update(state="mobilisation").where(Campaign.id == side.campaign.id).execute()
+    client = as_role("coordination")
+    page = html_lib.unescape(client.get("/admin/board/").get_data(as_text=True))
+    column = page[page.index('data-state="mobilisation"'):]
+    column = column[:column.index("</section>")]
+    assert column.count('class="board-card') == 1 and "Alternatiba Évry" in column  # first by name
+    assert '<span class="badge badge-secondary count">2</span>' in column
+    link = column[column.index('href="', column.index('class="more')) + 6:]
+    link = link[:link.index('"')]
+    assert "Et 1 autre(s) : voir la liste" in column
+    assert link.startswith("/admin/campaigns/?flt1_") and link.endswith("=mobilisation")
+    listed = client.get(link).get_data(as_text=True)
+    assert "Collectif Transition Lyon" in listed and "Alternatiba Évry" in listed
+
+
 def test_referent_sees_and_moves_only_their_card(as_role, network):
     client = as_role("referent")
     html = client.get("/admin/board/").get_data(as_text=True)
