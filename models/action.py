@@ -42,7 +42,7 @@ class Action(VersionedModel):
     press_notes = TextField(default="")
 
     class Meta:
-        indexes = ((("group", "date"), False),)
+        indexes = ((("group", "date"), False), (("group", "updated_at"), False))
 
     def __str__(self):
         return self.title
@@ -59,6 +59,9 @@ class ChecklistItem(VersionedModel):
     due_on = DateField(null=True, index=True)
     done = BooleanField(default=False, index=True)
     done_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("action", "updated_at"), False),)
 
     def __str__(self):
         return self.label

@@ -64,4 +64,4 @@ class GroupAlly(VersionedModel):
     note = TextField(default="")
 
     class Meta:
-        indexes = ((("group", "ally"), True),)
+        indexes = ((("group", "ally"), True), (("group", "updated_at"), False))

@@ -26,4 +26,4 @@ class AssessmentRating(VersionedModel):
     note = TextField(default="")
 
     class Meta:
-        indexes = ((("group", "measure"), True),)
+        indexes = ((("group", "measure"), True), (("group", "updated_at"), False))

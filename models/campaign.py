@@ -43,6 +43,9 @@ class Campaign(VersionedModel):
     ended_on = DateField(null=True)
     note = TextField(default="")
 
+    class Meta:
+        indexes = ((("group", "updated_at"), False),)
+
     def __str__(self):
         return f"Campagne {self.group.name}"
 

@@ -31,6 +31,9 @@ class Demand(VersionedModel):
     target_date = DateField(null=True, index=True)
     status = CharField(max_length=12, choices=DEMAND_STATUSES, default="proposee", index=True)
 
+    class Meta:
+        indexes = ((("group", "updated_at"), False),)
+
     def __str__(self):
         return self.title
 

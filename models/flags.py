@@ -84,33 +84,34 @@ def overdue_days_of(today, campaign_id=None, group_id=None):
             .where(step.closed_on.is_null(), step.due_on < today, step.campaign.in_(running)))
 
 
+def _latest(model, owner):
+    """Correlated subquery: latest `updated_at` of `model`'s rows whose `owner` column is the row's
+    group (one lookup in the (owner, updated_at) index)."""
+    return model.select(fn.MAX(model.updated_at)).where(owner == Group.id)
+
+
 def last_activity():
-    """Subquery: (group id, latest updated_at over the group and all its records)."""
-    parts = [
-        Group.select(Group.id.alias("group_id"), Group.updated_at.alias("at")),
-        Meeting.select(Meeting.group.alias("group_id"), Meeting.updated_at.alias("at")),
-        Action.select(Action.group.alias("group_id"), Action.updated_at.alias("at")),
-        ChecklistItem.select(Action.group.alias("group_id"), ChecklistItem.updated_at.alias("at"))
-        .join(Action),
-        Demand.select(Demand.group.alias("group_id"), Demand.updated_at.alias("at")),
-        AssessmentRating.select(AssessmentRating.group.alias("group_id"),
-                                AssessmentRating.updated_at.alias("at")),
-        GroupAlly.select(GroupAlly.group.alias("group_id"), GroupAlly.updated_at.alias("at")),
-        Victory.select(Victory.group.alias("group_id"), Victory.updated_at.alias("at")),
-        Campaign.select(Campaign.group.alias("group_id"), Campaign.updated_at.alias("at")),
-    ]
-    union = parts[0]
-    for part in parts[1:]:
-        union = union.union_all(part)
-    activity = union.alias("activity")
-    return (Group.select(activity.c.group_id, fn.MAX(activity.c.at).alias("last_at"))
-            .from_(activity).group_by(activity.c.group_id))
+    """Expression: when the group or any of its records last changed (group.updated_at at least).
+
+    Each table answers through its (group, updated_at) index, and checklist items through their
+    action's (action, updated_at) index, so the cost does not grow with the number of records.
+    """
+    item = ChecklistItem.alias("latest_item")
+    action = Action.alias("latest_action")
+    items = (action.select(fn.MAX(item.select(fn.MAX(item.updated_at)).where(item.action == action.id)))
+             .where(action.group == Group.id))
+    parts = [_latest(model, model.group) for model in
+             (Meeting, Action, Demand, AssessmentRating, GroupAlly, Victory, Campaign)] + [items]
+    latest = fn.MAX if is_sqlite() else fn.GREATEST  # SQLite's max() of several values is GREATEST
+    return latest(Group.updated_at, *[fn.COALESCE(part, Group.updated_at) for part in parts])
 
 
 def stale_groups(today, days=STALE_DAYS):
     """Groups with no change for `days` days, least recently active first (with `last_at`)."""
-    activity = last_activity().alias("last")
     cutoff = dt.datetime.combine(today - dt.timedelta(days=days), dt.time())
+    # A group changed since the cutoff is not stale, whatever its records say: not even looked at.
+    activity = (Group.select(Group.id.alias("group_id"), last_activity().alias("last_at"))
+                .where(Group.updated_at < cutoff).alias("activity"))
     return (Group.select(Group, activity.c.last_at.alias("last_at"))
             .join(activity, on=(activity.c.group_id == Group.id))
             .where(activity.c.last_at < cutoff)

@@ -32,4 +32,4 @@ class Meeting(VersionedModel):
     follow_up_on = DateField(null=True, index=True)
 
     class Meta:
-        indexes = ((("group", "date"), False),)
+        indexes = ((("group", "date"), False), (("group", "updated_at"), False))

@@ -15,5 +15,8 @@ class Victory(VersionedModel):
     obtained_on = DateField(index=True)
     publicity = TextField(default="")
 
+    class Meta:
+        indexes = ((("group", "updated_at"), False),)
+
     def __str__(self):
         return self.title

@@ -155,3 +155,15 @@ def test_lists_show_days_late_and_filter_on_it(as_role, network):
         assert "Liste (1)" in late and "9 j de retard" in late
         on_time = client.get(f"/admin/{endpoint}/?flt0_0=0").get_data(as_text=True)
         assert "Liste (1)" in on_time and "j de retard" not in on_time
+
+
+def test_dashboard_lists_show_their_first_rows_and_the_total(as_role, network, monkeypatch):
+    import html as html_lib
+
+    import workflows.dashboard
+
+    monkeypatch.setattr(workflows.dashboard, "LISTED", 1)
+    page = html_lib.unescape(as_role("coordination").get("/admin/").get_data(as_text=True))
+    victories = page[page.index("Victoires (2)"):]
+    assert victories[:victories.index("</ul>")].count("<li>") == 1
+    assert "Les 1 premiers sur 2 — " in victories and 'href="/admin/victories/"' in victories
