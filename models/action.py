@@ -57,7 +57,7 @@ class ChecklistItem(VersionedModel):
     label = CharField(max_length=200)
     position = IntegerField(default=0)
     due_on = DateField(null=True, index=True)
-    done = BooleanField(default=False, index=True)
+    done = BooleanField(default=False)  # no index: "not done" is most rows, and it misled SQLite
     done_at = DateTimeField(null=True)
 
     class Meta:
@@ -65,3 +65,9 @@ class ChecklistItem(VersionedModel):
 
     def __str__(self):
         return self.label
+
+
+# Late items are open items past their due date: an index on the due dates of open items only
+# (most items are done) answers "the oldest late items" without reading the done ones.
+ChecklistItem.add_index(ChecklistItem.index(ChecklistItem.due_on, name="checklist_item_open_due_on",
+                                            where=~ChecklistItem.done))

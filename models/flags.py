@@ -52,7 +52,7 @@ def overdue_items(today):
     return (ChecklistItem.select(ChecklistItem, Action.id, Action.group, Action.title, Action.date,
                                  *GROUP_COLUMNS, late.alias("days_late"))
             .join(Action).join(Group)
-            .where(ChecklistItem.done == False, ChecklistItem.due_on < today)  # noqa: E712
+            .where(~ChecklistItem.done, ChecklistItem.due_on < today)  # as the open-items index says
             .order_by(late.desc(), Group.name))
 
 

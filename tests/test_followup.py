@@ -125,7 +125,7 @@ def test_types_dates_numbers_and_highlighted_delays(demo):
 
 def test_a_known_group_row_matches_its_records(demo):
     step = overdue_steps(TODAY).first()  # the most overdue demo group
-    group = step.campaign.group
+    group = Group.get_by_id(step.campaign.group.id)  # the overdue list reads only its id and name
     row = row_of(workbook(export(THIS_WEEK)[f"suivi-hebdo-{THIS_WEEK}.xlsx"]), group.name)
     assert row["Commune"] == group.commune and row["Département"] == group.departement_code
     assert row["Étape"] == STATE_LABELS[step.campaign.state]

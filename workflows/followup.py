@@ -157,7 +157,7 @@ def snapshot(week, now=None, with_items=True):
     actions = list(rows_as_of(Action, moment, in_week[1] | last_or_next).values())
     items, item_actions = [], {}
     if with_items:
-        late = (ChecklistItem.done == False) & (ChecklistItem.due_on < day)  # noqa: E712
+        late = ~ChecklistItem.done & (ChecklistItem.due_on < day)
         items = list(rows_as_of(ChecklistItem, moment, late, columns=ITEM_COLUMNS,
                                 keep=lambda i: not i["done"] and i["due_on"] and i["due_on"] < day).values())
         wanted = {i["action"] for i in items}
