@@ -35,8 +35,15 @@ from .history import changed_since, rows_as_of
 from .spreadsheet import csv_bytes, xlsx_bytes
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
-ITEM_COLUMNS = ("action", "label", "due_on", "done")  # what the "En retard" sheet shows of a late item
+# What the sheets use of each table (rows_as_of reads only these, with id and created_at).
+ITEM_COLUMNS = ("action", "label", "due_on", "done")
 ITEM_ACTION_COLUMNS = ("group", "title")
+GROUP_COLUMNS = ("name", "commune", "departement_code")
+USER_COLUMNS = ("role", "group", "is_active", "full_name", "email")
+STEP_COLUMNS = ("campaign", "step", "opened_on", "due_on", "closed_on")
+MEETING_COLUMNS = ("group", "date", "status", "with_whom", "contact_name", "outcome", "follow_up_on")
+ACTION_COLUMNS = ("group", "date", "title", "kind", "status", "place", "people_expected", "people_mobilised",
+                  "press_articles")
 FORMATS = ("xlsx", "csv", "both")
 
 
@@ -126,8 +133,10 @@ def snapshot(week, now=None, with_items=True):
     end = dt.datetime.combine(week.sunday + dt.timedelta(days=1), dt.time())
     moment = min(end, now)
     day = min(week.sunday, moment.date())
-    groups = sorted(rows_as_of(Group, moment).values(), key=lambda g: (g["name"].casefold(), g["id"]))
-    users = rows_as_of(User, moment, User.role == "referent", keep=lambda u: u["role"] == "referent")
+    groups = sorted(rows_as_of(Group, moment, columns=GROUP_COLUMNS).values(),
+                    key=lambda g: (g["name"].casefold(), g["id"]))
+    users = rows_as_of(User, moment, User.role == "referent", keep=lambda u: u["role"] == "referent",
+                       columns=USER_COLUMNS)
     referents = defaultdict(list)
     for user in sorted(users.values(), key=lambda u: u["email"]):
         if user["is_active"] and user["group"]:
@@ -142,7 +151,8 @@ def snapshot(week, now=None, with_items=True):
     def open_at_day(step):
         return step["opened_on"] <= day and (step["closed_on"] is None or step["closed_on"] > day)
 
-    steps = rows_as_of(CampaignStep, moment, CampaignStep.opened_on <= day, keep=open_at_day)
+    steps = rows_as_of(CampaignStep, moment, CampaignStep.opened_on <= day, keep=open_at_day,
+                       columns=STEP_COLUMNS)
     for step in sorted(steps.values(), key=lambda s: s["id"]):
         campaign = campaigns.get(step["campaign"])
         if campaign is not None:
@@ -151,10 +161,11 @@ def snapshot(week, now=None, with_items=True):
     span = (week.monday, week.sunday)
     in_week = (Meeting.date.between(*span), Action.date.between(*span))
     meetings = list(rows_as_of(Meeting, moment, in_week[0] | _extreme(
-        Meeting, moment, (Meeting.date <= day) & (Meeting.status != "annule"), fn.MAX)).values())
+        Meeting, moment, (Meeting.date <= day) & (Meeting.status != "annule"), fn.MAX),
+        columns=MEETING_COLUMNS).values())
     last_or_next = (_extreme(Action, moment, Action.date <= day, fn.MAX)
                     | _extreme(Action, moment, Action.date > day, fn.MIN))
-    actions = list(rows_as_of(Action, moment, in_week[1] | last_or_next).values())
+    actions = list(rows_as_of(Action, moment, in_week[1] | last_or_next, columns=ACTION_COLUMNS).values())
     items, item_actions = [], {}
     if with_items:
         late = ~ChecklistItem.done & (ChecklistItem.due_on < day)

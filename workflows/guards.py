@@ -4,16 +4,17 @@ from models.campaign import SKIP_REASONS
 
 
 def assessment_filled(campaign, context):
-    """Every measure of the group's chosen themes is rated."""
+    """Every measure of the group's chosen themes is rated (one query: the measures and their state)."""
     themes = GroupTheme.select(GroupTheme.theme).where(GroupTheme.group == campaign.group_id)
-    needed = (Measure.select(Measure.number).distinct()
-              .join(ThemeMeasure).where(ThemeMeasure.theme.in_(themes)))
     rated = (AssessmentRating.select(AssessmentRating.measure)
              .where(AssessmentRating.group == campaign.group_id,
                     AssessmentRating.rating != "non_evalue"))
-    missing = sorted(m.number for m in needed.where(Measure.id.not_in(rated)))
-    if not needed.exists():
+    needed = (Measure.select(Measure.number, Measure.id.in_(rated).alias("rated")).distinct()
+              .join(ThemeMeasure).where(ThemeMeasure.theme.in_(themes)).tuples())
+    needed = list(needed)
+    if not needed:
         return "Choisissez d'abord les thèmes du groupe : l'état des lieux porte sur leurs mesures."
+    missing = sorted(number for number, done in needed if not done)
     if missing:
         codes = ", ".join(f"#{n:02d}" for n in missing)
         return f"État des lieux incomplet : mesure(s) {codes} à évaluer."
