@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install clean bench
+.PHONY: run test lint install clean bench bench-clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +33,23 @@ lint: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-## Benchmarks (not part of `make test`): a generated 5,000-group network with ~1M records.
-BENCH_DB ?= .bench/scale.sqlite3
-BENCH_URL = sqlite:///$(abspath $(BENCH_DB))
+## Benchmarks (not part of `make test`): pages, queries and exports at 50 groups, 5,000 groups and
+## 5,000 groups + 1M records, on SQLite (.bench/) and on PostgreSQL at BENCH_PG_URL when it answers.
+## The datasets are built once (`make bench-clean` deletes them); the report goes to .bench/report.md.
+BENCH_PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 bench: $(STAMP)
-	mkdir -p $(dir $(BENCH_DB))
-	test -f $(BENCH_DB) || (DATABASE_URL=$(BENCH_URL) FLASK_DEBUG=1 INSTANCE_PATH=$(abspath .bench) $(FLASK) db upgrade \
-	  && DATABASE_URL=$(BENCH_URL) FLASK_DEBUG=1 INSTANCE_PATH=$(abspath .bench) $(FLASK) seed scale --groups 5000 --records 1000000 --today 2026-11-22)
-	BENCH_DATABASE_URL=$(BENCH_URL) $(BIN)/python -m pytest tests/benchmarks/bench_flags.py -p no:cacheprovider \
-	  --benchmark-columns=min,median,max,rounds
+	BENCH_PG_URL=$(BENCH_PG_URL) $(BIN)/python -m tests.benchmarks.datasets build
+	BENCH_PG_URL=$(BENCH_PG_URL) $(BIN)/python -m pytest tests/benchmarks/bench_pages.py -p no:cacheprovider \
+	  --benchmark-columns=median,rounds --benchmark-sort=name $(BENCH_ARGS)
+
+bench-clean: $(STAMP)
+	BENCH_PG_URL=$(BENCH_PG_URL) $(BIN)/python -m tests.benchmarks.datasets clean
+
+## Load test (not part of `make test`): locust against gunicorn (2 workers, 127.0.0.1) on the
+## 5,000-group network (.bench/load-5000.sqlite3, built once; PostgreSQL too with
+## BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres). Report: .bench/load-report.md.
+## Options: make loadtest LOADTEST_ARGS="--users 8 --rate 150 --duration 60" (see --help).
+.PHONY: loadtest
+loadtest: $(STAMP)
+	$(BIN)/python -c 'import locust' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m tests.benchmarks.load_run $(LOADTEST_ARGS)
