@@ -167,3 +167,19 @@ def test_dashboard_lists_show_their_first_rows_and_the_total(as_role, network, m
     victories = page[page.index("Victoires (2)"):]
     assert victories[:victories.index("</ul>")].count("<li>") == 1
     assert "Les 1 premiers sur 2 — " in victories and 'href="/admin/victories/"' in victories
+
+
+def test_referent_home_queries_do_not_grow(as_role, network):
+    from .test_admin_queries import _grow
+
+    client = as_role("referent")
+    home = f"/groupe/{network.a.group.id}/"
+
+    def count():
+        with count_queries() as seen:
+            assert client.get(home).status_code == 200
+        return len(seen)
+
+    before = count()
+    _grow(network)
+    assert count() == before <= 10

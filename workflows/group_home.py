@@ -1,6 +1,8 @@
 """What a referent's home page shows: where the campaign stands and what comes next."""
 import datetime as dt
 
+from peewee import JOIN
+
 from models import Action, Campaign, CampaignStep, ChecklistItem, Meeting
 
 from .campaign import available_moves
@@ -20,12 +22,15 @@ def group_home(group, today=None):
     """Campaign step, next due date, flags, moves allowed now, upcoming meetings and actions,
     open checklist items."""
     today = today or dt.date.today()
-    campaign = current_campaign(group)
-    open_step = None
-    if campaign is not None:
-        open_step = (CampaignStep.select().where(CampaignStep.campaign == campaign.id,
-                                                 CampaignStep.closed_on.is_null())
-                     .order_by(CampaignStep.id.desc()).first())
+    step = CampaignStep.alias("open_step")
+    # current_campaign and its open step (the latest, if several) in one query
+    campaign = (Campaign.select(Campaign, step).where(Campaign.group == group.id)
+                .join(step, JOIN.LEFT_OUTER, on=((step.campaign == Campaign.id) & step.closed_on.is_null()),
+                      attr="open_step")
+                .order_by(Campaign.ended_on.is_null(False), Campaign.id.desc(), step.id.desc()).first())
+    open_step = getattr(campaign, "open_step", None)
+    if open_step is not None and open_step.id is None:
+        open_step = None
     # requested meetings without a date yet are shown too (last): the group is waiting on them
     meetings = list(Meeting.select().where(Meeting.group == group.id,
                                            (Meeting.date >= today) | Meeting.date.is_null(),
