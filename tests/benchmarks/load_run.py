@@ -30,7 +30,6 @@ import os
 import platform
 import random
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -38,6 +37,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from ..load.server import child_pids, free_port, no_control_socket, server_env, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / ".bench"
@@ -54,14 +55,6 @@ KINDS = ("list", "home", "edit", "refresh")
 # -- commands ----------------------------------------------------------------------------------
 def log(message):
     print(f"[loadtest {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def server_env(database_url, instance_path):
-    """A production start: a real secret key, no debug, no test mode."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "GUNICORN_"))}
-    env.update(DATABASE_URL=database_url, SECRET_KEY="load-test-" + "k" * 40,
-               INSTANCE_PATH=str(instance_path), PYTHONUNBUFFERED="1")
-    return env
 
 
 def flask(env, *args, timeout=3600):
@@ -231,29 +224,12 @@ def dataset_counts(url):
 
 
 # -- gunicorn ------------------------------------------------------------------------------------
-def children(pid):
-    """Live child processes of `pid`, read from /proc."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z" and int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
-    return found
-
-
 class Server:
     """gunicorn -w N 'app:create_app()' on 127.0.0.1, with an access log of each request's time."""
 
     def __init__(self, url, workers, workdir):
-        import socket
-
         self.postgres = url.startswith("postgres")
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         workdir.mkdir(parents=True, exist_ok=True)
@@ -265,10 +241,7 @@ class Server:
         command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
                    "--timeout", "60", "--graceful-timeout", "5", "--access-logfile", str(self.access_log),
                    "--access-logformat", ACCESS_FORMAT, "--error-logfile", str(self.error_log)]
-        helptext = subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True,
-                                  text=True, timeout=60).stdout
-        if "--no-control-socket" in helptext:
-            command.append("--no-control-socket")
+        command += no_control_socket()
         with open(self.stderr_log, "wb") as stderr:
             self.process = subprocess.Popen([*command, "app:create_app()"], cwd=ROOT,
                                             env=server_env(url, BENCH / "load-instance"),
@@ -285,7 +258,7 @@ class Server:
                 sys.exit(f"gunicorn s'est arrêté :\n{self.errors()[-3000:]}")
             try:
                 with urlopen(f"{self.base}/healthz", timeout=5) as reply:
-                    if reply.status == 200 and len(children(self.process.pid)) == self.workers:
+                    if reply.status == 200 and len(child_pids(self.process.pid)) == self.workers:
                         return
             except (URLError, OSError):
                 pass
@@ -301,13 +274,7 @@ class Server:
         return self.access_log.stat().st_size if self.access_log.exists() else 0
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 # -- CPU use -------------------------------------------------------------------------------------
@@ -369,7 +336,7 @@ class CpuSampler(threading.Thread):
 
     def run(self):
         while not self.done.is_set():
-            workers = children(self.server.process.pid)
+            workers = child_pids(self.server.process.pid)
             busy, total = machine_busy()
             self.samples.append((time.time(), cpu_seconds(workers), cpu_seconds([self.locust_pid]),
                                  busy, total, postgres_seconds() if self.postgres else 0))

@@ -60,6 +60,37 @@ def seed(env):
     flask_command(env, "seed", "demo")
 
 
+def child_pids(pid):
+    """Live (not zombie) child processes of `pid`, read from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def no_control_socket():
+    """gunicorn's --no-control-socket where it has one: two servers at once would share ~/.gunicorn."""
+    helptext = subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True,
+                              text=True, timeout=60).stdout
+    return ["--no-control-socket"] if "--no-control-socket" in helptext else []
+
+
+def stop_process(process):
+    """SIGTERM (gunicorn stops its workers gracefully), then SIGKILL if it does not stop."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 class Gunicorn:
     """`gunicorn -w N 'app:create_app()'` on 127.0.0.1; stderr kept in a file for the checks."""
 
@@ -70,17 +101,11 @@ class Gunicorn:
         self.workers = workers
         command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
                    "--timeout", "60", "--graceful-timeout", "5"]
-        if "--no-control-socket" in self._help():
-            command.append("--no-control-socket")  # two servers at once would share ~/.gunicorn
+        command += no_control_socket()
         with open(self.stderr_path, "wb") as stderr:
             self.process = subprocess.Popen([*command, "app:create_app()"], cwd=ROOT, env=env,
                                             stdout=subprocess.DEVNULL, stderr=stderr)
         self._wait_ready()
-
-    @staticmethod
-    def _help():
-        return subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True,
-                              text=True, timeout=60).stdout
 
     def _wait_ready(self, timeout=30):
         deadline = time.monotonic() + timeout
@@ -99,16 +124,8 @@ class Gunicorn:
         return self.stderr_path.read_text(errors="replace")
 
     def worker_pids(self):
-        """The master's live children (its workers), read from /proc."""
-        pids = set()
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] != "Z" and int(fields[1]) == self.process.pid:
-                pids.add(int(stat.parent.name))
-        return pids
+        """The master's live children (its workers)."""
+        return child_pids(self.process.pid)
 
     def kill_worker(self, pid):
         os.kill(pid, signal.SIGKILL)
@@ -124,13 +141,7 @@ class Gunicorn:
         raise AssertionError(f"workers non relancés : {self.worker_pids()}\n{self.stderr()[-3000:]}")
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 # -- HTTP clients ---------------------------------------------------------------------------------
