@@ -258,8 +258,11 @@ def checklist(group_id, action_id):
         flash("La page a expiré : rechargez-la puis réessayez.", "error")
         return redirect(back), 400
     done = [i for i in map(parse_id, request.form.getlist("done")) if i is not None]
-    versions = {parse_id(k[2:]): parse_id(v) for k, v in request.form.items()
-                if k.startswith("v_") and parse_id(k[2:]) is not None and parse_id(v) is not None}
+    versions = {}
+    for key, value in request.form.items():
+        item_id, version = parse_id(key.removeprefix("v_")), parse_id(value)
+        if key.startswith("v_") and item_id is not None and version is not None:
+            versions[item_id] = version
     try:
         changed = records.tick_checklist(group, action_id, done, versions)
     except records.RecordError:

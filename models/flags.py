@@ -56,16 +56,6 @@ def overdue_items(today):
             .order_by(late.desc(), Group.name))
 
 
-def group_days_late(today):
-    """Subquery: (group id, days late of its most overdue open step)."""
-    late = days_late(today, CampaignStep.due_on)
-    return (CampaignStep.select(Campaign.group.alias("group_id"), fn.MAX(late).alias("days_late"))
-            .join(Campaign)
-            .where(CampaignStep.closed_on.is_null(), CampaignStep.due_on < today,
-                   Campaign.state != "en_pause", Campaign.ended_on.is_null())
-            .group_by(Campaign.group))
-
-
 def overdue_days_of(today, campaign_id=None, group_id=None):
     """Correlated scalar subquery: days late of the most overdue open step of a campaign or group.
 
@@ -119,5 +109,5 @@ def stale_groups(today, days=STALE_DAYS):
             .objects())
 
 
-__all__ = ["STALE_DAYS", "db", "days_late", "group_days_late", "last_activity", "overdue_days_of",
+__all__ = ["STALE_DAYS", "db", "days_late", "last_activity", "overdue_days_of",
            "overdue_items", "overdue_steps", "stale_groups"]
