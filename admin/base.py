@@ -34,7 +34,8 @@ from models.ownership import (
 )
 from workflows.spreadsheet import csv_bytes, xlsx_bytes
 
-from .converters import EditableCellWidget, ModelConverter
+from .converters import ModelConverter
+from .list_rows import RowWriter
 
 ALL_ROLES = ("coordination", "referent", "observer")
 EXPORT_MAX_ROWS = 10_000
@@ -154,7 +155,18 @@ class SecuredModelView(ModelView):
         keep = ("validators", "choices", "coerce")
         args = {name: {k: v for k, v in (self.form_args or {}).get(name, {}).items() if k in keep}
                 for name in self.column_editable_list}
-        return self.scaffold_list_form(widget=EditableCellWidget(), validators=args)
+        return self.scaffold_list_form(validators=args)
+
+    def list_form(self, obj=None):
+        """The inline-edit form, checked on each edit; the list page does not build one per row
+        (list_rows.RowWriter writes the editable cells)."""
+        return None if obj is not None else super().list_form()
+
+    def render(self, template, **kwargs):
+        if template == self.list_template and "list_columns" in kwargs:
+            kwargs["write_row"] = RowWriter(self, kwargs["list_columns"], kwargs["return_url"],
+                                            with_checkbox=bool(kwargs["actions"]))
+        return super().render(template, **kwargs)
 
     # -- who may do what ---------------------------------------------------------------
     @property
@@ -538,8 +550,29 @@ class SecuredModelView(ModelView):
                         headers={"Content-Disposition": f"attachment; filename={filename}"})
 
     def _get_list_value(self, context, model, name, column_formatters, column_type_formatters):
-        value = super()._get_list_value(context, model, name, column_formatters, column_type_formatters)
-        return "" if value is None else value  # an empty choice is blank, not "None"
+        """Flask-Admin's rule (the column's formatter or the attribute, then the choice's label or
+        the type's formatter), with each type's formatter found once rather than for every cell;
+        an empty value is blank, not "None"."""
+        formatter = column_formatters.get(name)
+        value = formatter(self, context, model, name) if formatter else self._get_field_value(model, name)
+        choices = self._column_choices_map.get(name)
+        if choices:
+            value = choices.get(value) or value
+        else:
+            type_formatter = self._type_formatter(column_type_formatters, type(value))
+            if type_formatter is not None:
+                value = type_formatter(self, value, name)
+        return "" if value is None else value
+
+    _type_formatters_found = {}
+
+    @classmethod
+    def _type_formatter(cls, formatters, kind):
+        key = (id(formatters), kind)
+        if key not in cls._type_formatters_found:
+            cls._type_formatters_found[key] = next(
+                (f for base, f in formatters.items() if issubclass(kind, base)), None)
+        return cls._type_formatters_found[key]
 
     def get_export_value(self, model, name):
         """Raw values (dates stay dates), choices as their French label, relations as text."""

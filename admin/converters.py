@@ -1,8 +1,6 @@
-"""Fixes to Flask-Admin's form building: inline rows without ids, inline editors' starting values."""
-import datetime as dt
+"""Fixes to Flask-Admin's form building: inline rows without ids, safe dropdowns, numbers that fit."""
 
 from flask_admin.contrib.peewee.form import CustomModelConverter
-from flask_admin.model.widgets import XEditableWidget
 from peewee import AutoField, ForeignKeyField, IntegerField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 from wtfpeewee.fields import ModelSelectField
@@ -76,20 +74,3 @@ class ModelConverter(CustomModelConverter):
         if info is not None and info[1].field_class is ModelSelectField:
             info[1].field_class = SafeModelSelectField
         return info
-
-
-class EditableCellWidget(XEditableWidget):
-    """Inline editor whose starting value is the stored value, not the French display text.
-
-    Flask-Admin seeds x-editable with the displayed text ("27/07/2026", "Tenu"), which the
-    date picker cannot parse and the dropdown cannot match.
-    """
-
-    def __call__(self, field, **kwargs):
-        kwargs.setdefault("data-emptytext", "—")
-        data = field.data
-        if isinstance(data, dt.date):
-            kwargs["data-value"] = data.isoformat()
-        elif field.type == "SelectField" and data is not None:
-            kwargs["data-value"] = str(data)
-        return super().__call__(field, **kwargs)

@@ -30,11 +30,14 @@ def group_options():
     if not has_request_context():
         return []  # Flask-Admin asks once at start-up; the real list is built per request
     if "pv_group_options" not in g:
-        query = Group.select(Group.id, Group.name).order_by(Group.name).limit(DROPDOWN_LIMIT + 1)
+        query = Group.select(Group.id, Group.name)
         if current_user.is_authenticated and current_user.role == "referent":
             query = query.where(Group.id == current_user.group_id)
-        options = [(str(group.id), group.name) for group in query]
-        g.pv_group_options = options if len(options) <= DROPDOWN_LIMIT else None
+        # Counted first: reading 301 names of a national network for nothing cost ~4 ms a page.
+        if query.limit(DROPDOWN_LIMIT + 1).count() > DROPDOWN_LIMIT:
+            g.pv_group_options = None
+        else:
+            g.pv_group_options = [(str(pk), name) for pk, name in query.order_by(Group.name).tuples()]
     return g.pv_group_options
 
 
