@@ -34,6 +34,8 @@ def load_config(app, test_config):
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         ARGON2_PARAMS={},
         TRUSTED_PROXIES=os.environ.get("TRUSTED_PROXIES", "0"),
+        # PostgreSQL connections kept open per process (0: one connection per request).
+        DATABASE_POOL_SIZE=os.environ.get("DATABASE_POOL_SIZE", "4"),
     )
     if test_config:
         app.config.update(test_config)
@@ -48,6 +50,10 @@ def load_config(app, test_config):
     if not proxies.isdigit() or int(proxies) > 5:
         raise ConfigError(f"TRUSTED_PROXIES doit être un nombre de 0 à 5 (reçu : {proxies!r}).")
     app.config["TRUSTED_PROXIES"] = int(proxies)
+    pool = str(app.config["DATABASE_POOL_SIZE"]).strip()
+    if not pool.isdigit() or int(pool) > 100:
+        raise ConfigError(f"DATABASE_POOL_SIZE doit être un nombre de 0 à 100 (reçu : {pool!r}).")
+    app.config["DATABASE_POOL_SIZE"] = int(pool)
 
 
 def trust_proxies(app):

@@ -10,7 +10,7 @@ import pytest
 
 from app import create_app
 from models import ALL_MODELS, db
-from models.database import database_from_url
+from models.database import close_pools, database_from_url
 from models.migrate import upgrade
 
 from . import dbutil
@@ -36,6 +36,14 @@ def migrate(url):
     db.initialize(database_from_url(url))
     with db.connection_context():
         upgrade()
+
+
+@pytest.fixture(autouse=True)
+def _close_pooled_connections():
+    """Apps keep PostgreSQL connections open between requests (DATABASE_POOL_SIZE, as in
+    production): closed after each test, before any database is dropped."""
+    yield
+    close_pools()
 
 
 @pytest.fixture(scope="session", params=dbutil.BACKENDS)

@@ -95,3 +95,12 @@ def test_home_page_is_french_and_counts_the_network(client, conn):
     html = response.get_data(as_text=True)
     assert '<html lang="fr">' in html
     assert "<strong>1</strong> groupes" in html
+
+
+@pytest.mark.parametrize("size", ["beaucoup", "-1", "500"])
+def test_malformed_pool_size_is_a_clear_error(monkeypatch, tmp_path, size):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_POOL_SIZE", size)
+    with pytest.raises(ConfigError, match="DATABASE_POOL_SIZE doit être un nombre de 0 à 100"):
+        create_app()
