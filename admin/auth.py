@@ -27,9 +27,10 @@ from flask import (
     url_for,
 )
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from peewee import JOIN
 
 from forms.auth import ChangeEmailForm, ChangePasswordForm, LoginForm, LogoutForm
-from models import User
+from models import Group, User
 from models.audit import set_actor
 from models.base import StaleRecordError, parse_id
 from workflows import login_throttle
@@ -101,7 +102,9 @@ def load_user(session_id):
     user_id, _, token = (session_id or "").partition(":")
     if parse_id(user_id) is None or not token:
         return None
-    user = User.get_or_none(User.id == parse_id(user_id))
+    # The group comes in the same query: every page header names it.
+    user = (User.select(User, Group).join(Group, JOIN.LEFT_OUTER, on=User.group)
+            .where(User.id == parse_id(user_id)).first())
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user

@@ -1,8 +1,9 @@
 """The floor our stack allows: the groups list page's first 50 rows with nothing but Flask, peewee, Jinja.
 
 Same rows (sorted by name), same columns (days late included, computed by a correlated
-subquery with a good plan on both databases), the total for the pager, a connection per request;
-no login, no admin layout, no forms. bench_pages.py compares the real groups list page with this one.
+subquery with a good plan on both databases), the total for the pager, a connection per request
+taken from a pool as the app's are on PostgreSQL; no login, no admin layout, no forms.
+bench_pages.py compares the real groups list page with this one.
 """
 import datetime as dt
 
@@ -70,9 +71,9 @@ def _models(database):
     return tables
 
 
-def create_minimal_app(database_url):
+def create_minimal_app(database_url, pool_size=4):
     """A Flask app serving the groups page at /groups/ from the database at `database_url`."""
-    database = database_from_url(database_url)
+    database = database_from_url(database_url, pool_size)
     Group, Campaign, CampaignStep = _models(database)
     sqlite = database_url.startswith("sqlite")
 
