@@ -23,7 +23,7 @@ class DatabaseConfigError(ValueError):
 
 POOL_STALE_SECONDS = 300  # a pooled PostgreSQL connection idle longer than this is reopened
 POOL_WAIT_SECONDS = 10  # a request waits this long for a free connection before failing
-_pools = []  # the pools this process made, kept until their connections are closed (close_pools)
+_pools = []  # the pools this process made (a pool dropped with connections open would leak them)
 
 
 def database_from_url(url, pool_size=0):
@@ -80,10 +80,8 @@ def database_from_url(url, pool_size=0):
 def close_pools():
     """Close the pooled connections no request is using, in every pool of this process (tests
     call it after each test; a database about to be dropped must have none open)."""
-    for pool in list(_pools):
+    for pool in _pools:
         pool.close_idle()
-        if not pool._in_use:
-            _pools.remove(pool)
 
 
 def write_transaction():
@@ -132,6 +130,16 @@ def _needs_connection(app):
     return not getattr(app.view_functions.get(endpoint), "without_request_connection", False)
 
 
+def _replace_if_dropped():
+    """A pooled connection the server closed meanwhile (a restart, an idle timeout) is replaced
+    before the request uses it, instead of failing the request: one round trip (~0.1 ms)."""
+    try:
+        db.execute_sql("SELECT 1")
+    except (OperationalError, InterfaceError):
+        db.obj.manual_close()
+        db.connect()
+
+
 def init_database(app):
     """Bind the models to the app's database; a connection per request, taken from the pool
     (DATABASE_POOL_SIZE) on PostgreSQL and given back after the request."""
@@ -141,6 +149,8 @@ def init_database(app):
     def _open_connection():
         if _needs_connection(app):
             db.connect(reuse_if_open=True)
+            if isinstance(db.obj, PooledPostgresqlDatabase):
+                _replace_if_dropped()
 
     @app.teardown_request
     def _close_connection(exc):

@@ -212,3 +212,19 @@ def test_postgresql_connections_are_reused_and_come_back_clean(backend, database
         app.do_teardown_request()
     unpooled = make_app(database_url, tmp_path, DATABASE_POOL_SIZE=0)
     assert _backend_pid(unpooled) != _backend_pid(unpooled)
+
+
+def test_a_pooled_connection_the_server_dropped_is_replaced(backend, database_url, app, as_role):
+    """After a PostgreSQL restart (here: the server ends the pooled connection), the next request
+    works on a new connection instead of failing."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite opens a file, there is no pool")
+    client = as_role("coordination")
+    db.close()  # the test's own connection goes back to the pool: the only one there
+    dropped = _backend_pid(app)
+    admin = database_from_url(database_url)
+    with admin.connection_context():
+        assert admin.execute_sql("SELECT pg_terminate_backend(%s)", (dropped,)).fetchone() == (True,)
+    response = client.get("/admin/groups/")
+    assert response.status_code == 200
+    assert _backend_pid(app) != dropped
