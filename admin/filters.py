@@ -31,13 +31,18 @@ def group_options():
     if not has_request_context():
         return []  # Flask-Admin asks once at start-up; the real list is built per request
     if "pv_group_options" not in g:
-        mine = Group.id == current_user.group_id if current_user.is_authenticated \
-            and current_user.role == "referent" else True
+        referent = current_user.is_authenticated and current_user.role == "referent"
+
+        def mine(model):
+            return model.id == current_user.group_id if referent else True
+
         # One query that reads the names only when they fit in a dropdown (reading 301 names of
         # a national network for nothing cost ~4 ms a page): no row means "too many" (or none).
-        counted = Group.alias().select(SQL("1")).where(mine).limit(DROPDOWN_LIMIT + 1)
+        other = Group.alias()
+        counted = other.select(SQL("1")).where(mine(other)).limit(DROPDOWN_LIMIT + 1)
         few = Group.select(fn.COUNT(SQL("*"))).from_(counted.alias("capped"))
-        rows = Group.select(Group.id, Group.name).where(mine, few <= DROPDOWN_LIMIT).order_by(Group.name)
+        rows = (Group.select(Group.id, Group.name).where(mine(Group), few <= DROPDOWN_LIMIT)
+                .order_by(Group.name))
         g.pv_group_options = [(str(pk), name) for pk, name in rows.tuples()] or None
     return g.pv_group_options
 
