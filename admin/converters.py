@@ -3,7 +3,7 @@
 from flask_admin.contrib.peewee.form import CustomModelConverter
 from peewee import AutoField, ForeignKeyField, IntegerField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
-from wtfpeewee.fields import ModelSelectField
+from wtfpeewee.fields import ModelSelectField, wtf_choice
 
 from models.base import MAX_ID, parse_id
 
@@ -27,6 +27,20 @@ class SafeModelSelectField(ModelSelectField):
             self.data = None
             return
         super().process_formdata(valuelist)
+
+    def iter_choices(self):
+        """The options read only the id and the label column when the model names it
+        (`label_field`): building 5,000 whole groups for one dropdown took ~100 ms a page."""
+        label_field = getattr(self.model, "label_field", None)
+        if label_field is None:
+            yield from super().iter_choices()
+            return
+        if self.allow_blank:
+            yield wtf_choice("__None", self.blank_text, self.data is None)
+        chosen = self.data.id if isinstance(self.data, self.model) else None
+        pk = self.model._meta.primary_key
+        for value, label in self.query.clone().select(pk, getattr(self.model, label_field)).tuples():
+            yield wtf_choice(value, label, value == chosen)
 
     def pre_validate(self, form):
         # A value assigned after processing (not looked up yet) is checked here, before any query.

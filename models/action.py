@@ -27,6 +27,8 @@ ACTION_STATUSES = (
 class Action(VersionedModel):
     """An action backing a demand: rally, petition, vélorution..."""
 
+    label_field = "title"  # what str() shows: dropdowns read only this column (admin/converters.py)
+
     group = ForeignKeyField(Group, backref="actions", on_delete="RESTRICT")
     kind = ForeignKeyField(ActionKind, backref="actions", on_delete="RESTRICT")
     demand = ForeignKeyField(Demand, null=True, backref="actions", on_delete="RESTRICT")

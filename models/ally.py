@@ -29,6 +29,8 @@ RELATIONSHIP_STATUSES = (
 class Ally(SearchableMixin, VersionedModel):
     """A local association or actor the groups can work with."""
 
+    label_field = "name"  # what str() shows: dropdowns read only this column (admin/converters.py)
+
     search_fields = ("name", "town", "contact_name")
 
     name = CharField(max_length=200, unique=True)

@@ -24,6 +24,8 @@ DEMAND_STATUSES = (
 class Demand(VersionedModel):
     """A realistic, precise, time-bound demand linked to Pacte measures."""
 
+    label_field = "title"  # what str() shows: dropdowns read only this column (admin/converters.py)
+
     group = ForeignKeyField(Group, backref="demands", on_delete="RESTRICT")
     title = CharField(max_length=200)
     text = TextField(default="")

@@ -20,6 +20,8 @@ TOWNHALL_RELATIONS = (
 class Group(SearchableMixin, VersionedModel):
     """A local citizen group and its territory."""
 
+    label_field = "name"  # what str() shows: dropdowns read only this column (admin/converters.py)
+
     search_fields = ("name", "commune", "departement_code", "region")
 
     name = CharField(max_length=160, unique=True)
