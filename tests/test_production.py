@@ -195,7 +195,7 @@ def test_postgresql_connections_are_reused_and_come_back_clean(backend, database
     if backend != "postgresql":
         pytest.skip("PostgreSQL only: SQLite opens a file, there is no pool")
     app = make_app(database_url, tmp_path)
-    assert app.config["DATABASE_POOL_SIZE"] == 4  # the default, as in production
+    assert app.config["DATABASE_POOL_SIZE"] == 20  # the default, as in production
     first = _backend_pid(app)
     with app.test_request_context("/"):
         app.preprocess_request()
