@@ -1,4 +1,4 @@
-"""Choosing the database from DATABASE_URL and opening a connection per request."""
+"""Choosing the database from DATABASE_URL; a connection per request (from a pool on PostgreSQL)."""
 import time
 import weakref
 from contextlib import contextmanager
