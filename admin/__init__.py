@@ -16,7 +16,7 @@ from models.meeting import MEETING_WITH
 from workflows.dashboard import dashboard
 from workflows.flags import group_flags
 
-from . import auth, errors, followup, group_pages, health, menu, personal_data, security
+from . import auth, errors, followup, group_pages, health, page_parts, personal_data, security
 from .board import BoardView
 from .views import register
 
@@ -88,4 +88,4 @@ def init_app(app):
     health.init_app(app)
     errors.init_app(app)
     security.init_app(app)
-    menu.init_app(app)
+    page_parts.init_app(app)

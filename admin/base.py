@@ -35,7 +35,7 @@ from models.ownership import (
 from workflows.spreadsheet import csv_bytes, xlsx_bytes
 
 from .converters import ModelConverter
-from .list_rows import RowWriter
+from .list_table import TableWriter
 
 ALL_ROLES = ("coordination", "referent", "observer")
 EXPORT_MAX_ROWS = 10_000
@@ -159,13 +159,12 @@ class SecuredModelView(ModelView):
 
     def list_form(self, obj=None):
         """The inline-edit form, checked on each edit; the list page does not build one per row
-        (list_rows.RowWriter writes the editable cells)."""
+        (list_table.TableWriter writes the editable cells)."""
         return None if obj is not None else super().list_form()
 
     def render(self, template, **kwargs):
         if template == self.list_template and "list_columns" in kwargs:
-            kwargs["write_row"] = RowWriter(self, kwargs["list_columns"], kwargs["return_url"],
-                                            with_checkbox=bool(kwargs["actions"]))
+            kwargs["list_table"] = TableWriter(self, kwargs)
         return super().render(template, **kwargs)
 
     # -- who may do what ---------------------------------------------------------------
@@ -550,29 +549,36 @@ class SecuredModelView(ModelView):
                         headers={"Content-Disposition": f"attachment; filename={filename}"})
 
     def _get_list_value(self, context, model, name, column_formatters, column_type_formatters):
-        """Flask-Admin's rule (the column's formatter or the attribute, then the choice's label or
-        the type's formatter), with each type's formatter found once rather than for every cell;
-        an empty value is blank, not "None"."""
+        return self.cell_text(name, column_formatters, column_type_formatters)(model, context)
+
+    def cell_text(self, name, column_formatters, column_type_formatters):
+        """A function (row, context) -> the text of column `name`, by Flask-Admin's rule (the
+        column's formatter or the attribute, then the choice's label or the type's formatter),
+        worked out once per column rather than for every cell; an empty value is blank, not "None"."""
+        key = (name, id(column_formatters), id(column_type_formatters))
+        found = self.__dict__.setdefault("_cell_text_found", {})
+        if key in found:
+            return found[key]
         formatter = column_formatters.get(name)
-        value = formatter(self, context, model, name) if formatter else self._get_field_value(model, name)
+        field_value = self._get_field_value
         choices = self._column_choices_map.get(name)
-        if choices:
-            value = choices.get(value) or value
-        else:
-            type_formatter = self._type_formatter(column_type_formatters, type(value))
-            if type_formatter is not None:
-                value = type_formatter(self, value, name)
-        return "" if value is None else value
+        by_type = {}
 
-    _type_formatters_found = {}
+        def text(model, context=None):
+            value = formatter(self, context, model, name) if formatter else field_value(model, name)
+            if choices:
+                value = choices.get(value) or value
+            else:
+                kind = type(value)
+                if kind not in by_type:
+                    by_type[kind] = next((f for base, f in column_type_formatters.items()
+                                          if issubclass(kind, base)), None)
+                if by_type[kind] is not None:
+                    value = by_type[kind](self, value, name)
+            return "" if value is None else value
 
-    @classmethod
-    def _type_formatter(cls, formatters, kind):
-        key = (id(formatters), kind)
-        if key not in cls._type_formatters_found:
-            cls._type_formatters_found[key] = next(
-                (f for base, f in formatters.items() if issubclass(kind, base)), None)
-        return cls._type_formatters_found[key]
+        found[key] = text
+        return text
 
     def get_export_value(self, model, name):
         """Raw values (dates stay dates), choices as their French label, relations as text."""

@@ -1,4 +1,4 @@
-"""The list pages' rows (admin/list_rows.py): each editable cell shows the French text and starts
+"""The list pages' rows (admin/list_table.py): each editable cell shows the French text and starts
 its editor from the stored value; the row buttons and checkboxes follow what the user may do."""
 import html
 import json
@@ -74,3 +74,53 @@ def test_group_filter_is_a_dropdown_then_a_search_beyond_300_groups(as_role, net
     assert f'data-pk="{network.a.meeting.id}:' in found and f'data-pk="{network.b.meeting.id}:' not in found
     # a referent's dropdown still offers their own group
     assert _group_filter(as_role("referent").get("/admin/meetings/").get_data(as_text=True))["options"]
+
+
+PAGER_LINK = re.compile(r'<li class="page-item( active| disabled)?"><a class="page-link" href="([^"]*)">([^<]*)</a>')
+
+
+def _names(page):
+    return re.findall(r'<td class="col-name">([^<]*)</td>', page)
+
+
+def test_pager_and_sort_links_lead_to_the_right_rows(as_role, network):
+    """47 groups, 20 a page: the pager of page 2 and the column headers' sort links, followed."""
+    Group.insert_many([{"name": f"Groupe {n:02d}", "slug": f"groupe-{n:02d}", "commune": "Rennes",
+                        "departement_code": "35", "region": "Bretagne"} for n in range(45)]).execute()
+    by_name = [name for (name,) in Group.select(Group.name).order_by(Group.name).tuples()]
+    client = as_role("coordination")
+    page = client.get("/admin/groups/?page_size=20&page=1").get_data(as_text=True)
+    assert _names(page) == by_name[20:40]
+    links = [(state.strip(), html.unescape(href), text) for state, href, text in PAGER_LINK.findall(page)]
+    assert [(state, text) for state, _, text in links] == [
+        ("disabled", "&laquo;"), ("", "&lt;"), ("", "1"), ("active", "2"), ("", "3"), ("", "&gt;"),
+        ("disabled", "&raquo;")]
+    pages = {text: href for _, href, text in links}
+    assert pages["1"] == pages["&lt;"] and "page=" not in pages["1"]  # the first page has no number
+    assert pages["3"] == pages["&gt;"] == "/admin/groups/?page=2&page_size=20"
+    assert _names(client.get(pages["1"]).get_data(as_text=True)) == by_name[:20]
+    assert _names(client.get(pages["3"]).get_data(as_text=True)) == by_name[40:]
+
+    sort_by_commune = re.search(r'<a href="([^"]*)" title="Trier par Commune">', page).group(1)
+    assert html.unescape(sort_by_commune) == "/admin/groups/?page=1&sort=1&page_size=20"
+    sorted_page = client.get("/admin/groups/?sort=1").get_data(as_text=True)
+    communes = re.findall(r'<td class="col-commune">([^<]*)</td>', sorted_page)
+    assert communes == sorted(communes) and "Lyon" in communes
+    # the sorted column's link sorts the other way, and says which way it sorts now
+    reverse = re.search(r'<a href="([^"]*)" title="Trier par Commune">Commune <span class="fa '
+                        r'fa-chevron-up', sorted_page).group(1)
+    assert html.unescape(reverse) == "/admin/groups/?sort=1&desc=1&page_size=50"
+
+
+def test_menu_and_script_tags_kept_per_role_carry_each_request_nonce(as_role, network):
+    """The menu and the <script> tags are written once per role and page (admin/page_parts.py):
+    each role keeps its own menu, and each response its own nonce."""
+    coordination, observer = as_role("coordination"), as_role("observer")
+    for _ in range(2):
+        for client, sees_accounts in ((coordination, True), (observer, False), (coordination, True)):
+            response = client.get("/admin/meetings/")
+            page = response.get_data(as_text=True)
+            assert ('href="/admin/users/"' in page) is sees_accounts
+            nonce = re.search(r"nonce-([\w-]+)", response.headers["Content-Security-Policy"]).group(1)
+            scripts = re.findall(r"<script[^>]*>", page)
+            assert len(scripts) > 10 and all(f'nonce="{nonce}"' in tag for tag in scripts)
