@@ -56,6 +56,20 @@ def overdue_items(today):
             .order_by(late.desc(), Group.name))
 
 
+def overdue_step_rows(today):
+    """overdue_steps as (group name, step, due date, days late) tuples, for a whole-network list."""
+    late = days_late(today, CampaignStep.due_on)
+    return overdue_steps(today).select(Group.name, CampaignStep.step, CampaignStep.due_on, late).tuples()
+
+
+def overdue_item_rows(today):
+    """overdue_items as (group name, action title, item label, due date, days late) tuples: a
+    whole-network list of tens of thousands of items, ~10x faster than building three models a row."""
+    late = days_late(today, ChecklistItem.due_on)
+    return (overdue_items(today)
+            .select(Group.name, Action.title, ChecklistItem.label, ChecklistItem.due_on, late).tuples())
+
+
 def overdue_days_of(today, campaign_id=None, group_id=None):
     """Correlated scalar subquery: days late of the most overdue open step of a campaign or group.
 

@@ -76,7 +76,8 @@ def test_group_filter_is_a_dropdown_then_a_search_beyond_300_groups(as_role, net
     assert _group_filter(as_role("referent").get("/admin/meetings/").get_data(as_text=True))["options"]
 
 
-PAGER_LINK = re.compile(r'<li class="page-item( active| disabled)?"><a class="page-link" href="([^"]*)">([^<]*)</a>')
+PAGER_LINK = re.compile(
+    r'<li class="page-item( active| disabled)?"><a class="page-link" href="([^"]*)">([^<]*)</a>')
 
 
 def _names(page):

@@ -1,7 +1,7 @@
 """Overdue rows as one list, the same for the CLI, the dashboard and the weekly export."""
 from models import Group
 from models.campaign import STEPS
-from models.flags import overdue_items, overdue_steps
+from models.flags import overdue_item_rows, overdue_items, overdue_step_rows, overdue_steps
 
 OVERDUE_HEADERS = ["Type", "Groupe", "Quoi", "Échéance", "Jours de retard"]
 STEP_LABELS = dict(STEPS)
@@ -9,10 +9,10 @@ STEP_LABELS = dict(STEPS)
 
 def overdue_rows(today):
     """[(kind, group name, what, due date, days late)] for steps and checklist items, most late first."""
-    rows = [("Étape", s.campaign.group.name, STEP_LABELS[s.step], s.due_on, s.days_late)
-            for s in overdue_steps(today)]
-    rows += [("Checklist", i.action.group.name, f"{i.action.title} — {i.label}", i.due_on, i.days_late)
-             for i in overdue_items(today)]
+    rows = [("Étape", group, STEP_LABELS[step], due_on, late)
+            for group, step, due_on, late in overdue_step_rows(today)]
+    rows += [("Checklist", group, f"{title} — {label}", due_on, late)
+             for group, title, label, due_on, late in overdue_item_rows(today)]
     return sorted(rows, key=lambda r: (-r[4], r[1], r[2]))
 
 
