@@ -102,8 +102,9 @@ def load_user(session_id):
     user_id, _, token = (session_id or "").partition(":")
     if parse_id(user_id) is None or not token:
         return None
-    # The group comes in the same query: every page header names it.
-    user = (User.select(User, Group).join(Group, JOIN.LEFT_OUTER, on=User.group)
+    # The group's name comes in the same query: every page header shows it (only what the header
+    # needs: a group's notes and search text are long, and every request reads this row).
+    user = (User.select(User, Group.id, Group.name, Group.slug).join(Group, JOIN.LEFT_OUTER, on=User.group)
             .where(User.id == parse_id(user_id)).first())
     if user is None or not user.is_active or user.session_token != token:
         return None

@@ -56,12 +56,13 @@ class CampaignStep(BaseModel):
     campaign = ForeignKeyField(Campaign, backref="steps", on_delete="RESTRICT")
     step = CharField(max_length=16, choices=STEPS, index=True)
     opened_on = DateField()
-    due_on = DateField(null=True, index=True)
+    due_on = DateField(null=True)
     closed_on = DateField(null=True, index=True)
     skip_reason = CharField(max_length=14, choices=SKIP_REASONS, null=True)
 
     class Meta:
-        indexes = ((("campaign", "closed_on"), False),)
+        # (due_on, id): the steps list's default order, straight from the index (migration 0006)
+        indexes = ((("campaign", "closed_on"), False), (("due_on", "id"), False))
 
 
 class Transition(BaseModel):
