@@ -109,6 +109,7 @@ class SecuredModelView(ModelView):
     delete_roles = None  # defaults to write_roles
     contact_columns = ()  # personal contact details: never shown to observers
     extra_joins = ()  # FKs whose related row is shown in the list (fetched in the same query)
+    computed_columns = ()  # columns get_query computes per row (a subquery), never sorted on
     search_columns = ()  # raw text columns searched case-insensitively
     folded_search_columns = ()  # columns holding fold()ed text (search_text)
     can_view_details = True
@@ -331,7 +332,12 @@ class SecuredModelView(ModelView):
         query, joins = self._order_by(query, joins, order)
         query = query.order_by_extend(self.model.id.desc() if sort_desc else self.model.id)
         page_size = self.page_size if page_size is None else page_size
-        if page_size:
+        if page_size and page and page > 0 and self.computed_columns:
+            # The database computes a per-row column (days late) for every row it skips too:
+            # page 81 of the groups ran 4,050 subqueries for 50 rows. The page's ids come first.
+            ids = query.select(self.model.id).limit(page_size).offset(page * page_size)
+            query = query.where(self.model.id.in_(ids))
+        elif page_size:
             query = query.limit(page_size)
             if page and page > 0:
                 query = query.offset(page * page_size)

@@ -71,6 +71,7 @@ class GroupAdmin(SecuredModelView):
     column_details_list = (*column_list, "notes", "created_at", "version")
     column_formatters = {"days_late": days_late_formatter}
     column_formatters_export = {"days_late": days_late_export}
+    computed_columns = ("days_late",)
     details_template = "admin/group_details.html"
     column_sortable_list = ("name", "commune", "departement_code", "region", "townhall_relation",
                             "mobilisable_count", "updated_at")
@@ -229,6 +230,7 @@ class CampaignAdmin(GroupOwnedView):
     column_list = ("group", "state", "days_late", "started_on", "paused_on", "ended_on", "note")
     column_formatters = {"days_late": days_late_formatter}
     column_formatters_export = {"days_late": days_late_export}
+    computed_columns = ("days_late",)
     column_sortable_list = (("group", Group.name), "state", "started_on", "ended_on")
     column_editable_list = ("note",)
     column_default_sort = (Group.name, False)
