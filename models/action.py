@@ -33,7 +33,7 @@ class Action(VersionedModel):
     kind = ForeignKeyField(ActionKind, backref="actions", on_delete="RESTRICT")
     demand = ForeignKeyField(Demand, null=True, backref="actions", on_delete="RESTRICT")
     title = CharField(max_length=200)
-    date = DateField(null=True, index=True)
+    date = DateField(null=True)
     place = CharField(max_length=200, default="")
     difficulty = IntegerField(default=1, constraints=[Check("difficulty BETWEEN 1 AND 3")])
     energy = IntegerField(default=1, constraints=[Check("energy BETWEEN 1 AND 3")])
@@ -44,7 +44,8 @@ class Action(VersionedModel):
     press_notes = TextField(default="")
 
     class Meta:
-        indexes = ((("group", "date"), False), (("group", "updated_at"), False))
+        # (date, id): the list's default order, straight from the index (migration 0006)
+        indexes = ((("group", "date"), False), (("group", "updated_at"), False), (("date", "id"), False))
 
     def __str__(self):
         return self.title
@@ -58,12 +59,12 @@ class ChecklistItem(VersionedModel):
     phase = CharField(max_length=10, choices=CHECKLIST_PHASES)
     label = CharField(max_length=200)
     position = IntegerField(default=0)
-    due_on = DateField(null=True, index=True)
+    due_on = DateField(null=True)
     done = BooleanField(default=False)  # no index: "not done" is most rows, and it misled SQLite
     done_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("action", "updated_at"), False),)
+        indexes = ((("action", "updated_at"), False), (("due_on", "id"), False))  # see migration 0006
 
     def __str__(self):
         return self.label

@@ -61,7 +61,7 @@ class CampaignStep(BaseModel):
     skip_reason = CharField(max_length=14, choices=SKIP_REASONS, null=True)
 
     class Meta:
-        # (due_on, id): the steps list's default order, straight from the index (migration 0006)
+        # (due_on, id): the list's default order, straight from the index (migration 0006)
         indexes = ((("campaign", "closed_on"), False), (("due_on", "id"), False))
 
 

@@ -27,9 +27,10 @@ class Meeting(VersionedModel):
     contact_name = CharField(max_length=160, default="")
     status = CharField(max_length=10, choices=MEETING_STATUSES, default="demande", index=True)
     requested_on = DateField(null=True)
-    date = DateField(null=True, index=True)
+    date = DateField(null=True)
     outcome = TextField(default="")
     follow_up_on = DateField(null=True, index=True)
 
     class Meta:
-        indexes = ((("group", "date"), False), (("group", "updated_at"), False))
+        # (date, id): the list's default order, straight from the index (migration 0006)
+        indexes = ((("group", "date"), False), (("group", "updated_at"), False), (("date", "id"), False))

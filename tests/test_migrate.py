@@ -52,7 +52,7 @@ def test_populated_first_schema_upgrades_without_losing_rows(conn, empty_databas
     db.initialize(old)
     with db.connection_context():
         assert upgrade() == ["0002_search_text", "0003_form_submission", "0004_login_attempt",
-                             "0005_activity_indexes", "0006_step_due_order"]
+                             "0005_activity_indexes", "0006_list_date_order"]
         for model in first:
             table = model._meta.table_name
             assert _rows(old, table, columns[table]) == expected[table], f"rows changed in {table}"
@@ -69,7 +69,7 @@ def test_fresh_upgrade_matches_the_models(empty_database_url, tmp_path):
     make_app(empty_database_url, tmp_path)
     with db.connection_context():
         assert upgrade() == ["0001_initial", "0002_search_text", "0003_form_submission",
-                             "0004_login_attempt", "0005_activity_indexes", "0006_step_due_order"]
+                             "0004_login_attempt", "0005_activity_indexes", "0006_list_date_order"]
         assert not diff_models(db.obj, ALL_MODELS)
         assert upgrade() == []
 
@@ -82,14 +82,14 @@ def test_db_commands_report_status_and_upgrade(empty_database_url, tmp_path):
     assert "[ ] 0001_initial" in pending.output
     applied = runner.invoke(args=["db", "upgrade"])
     assert applied.exit_code == 0, applied.output
-    assert "appliquée : 0006_step_due_order" in applied.output
+    assert "appliquée : 0006_list_date_order" in applied.output
     again = runner.invoke(args=["db", "upgrade"])
     assert "aucune migration" in again.output
     done = runner.invoke(args=["db", "status"])
     assert done.exit_code == 0
     assert all(f"[x] {name}" in done.output
                for name in ("0001_initial", "0002_search_text", "0003_form_submission",
-                            "0004_login_attempt", "0005_activity_indexes", "0006_step_due_order"))
+                            "0004_login_attempt", "0005_activity_indexes", "0006_list_date_order"))
 
 
 def test_commands_refuse_an_outdated_schema(empty_database_url, tmp_path):
