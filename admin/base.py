@@ -91,9 +91,15 @@ class AtLeast(int):
         return f"plus de {COUNT_CAP:,}".replace(",", "\u202f")
 
 
-def capped_count(query):
+def capped_count(query, model):
     """Rows of a list query, counting at most COUNT_CAP + 1 of them: the cost of a page does not grow
-    with the table (counting 770,000 checklist items took 60 ms on SQLite, a capped count 1 ms)."""
+    with the table (counting 770,000 checklist items took 60 ms on SQLite, a capped count 1 ms).
+
+    A list query joins its rows' group (and action, campaign) only through foreign keys, which
+    neither drop nor repeat a row: with no condition, it has as many rows as `model`'s table, and
+    counting the table alone skips 10,000 join lookups (actions at 55,000 rows: ~4.8 -> ~0.8 ms)."""
+    if query._where is None and query._group_by is None and not query._distinct:
+        query = model.select()
     count = query.limit(COUNT_CAP + 1).count()
     return AtLeast(count) if count > COUNT_CAP else count
 
@@ -324,7 +330,7 @@ class SecuredModelView(ModelView):
             flt = self._filters[index]
             query = self._handle_join(query, flt.column, joins)
             query = flt.apply(query, flt.clean(value))
-        count = capped_count(query) if not self.simple_list_pager else None
+        count = capped_count(query, self.model) if not self.simple_list_pager else None
         if sort_column is not None:
             order = [(self._sortable_columns[sort_column], sort_desc)]
         else:

@@ -125,3 +125,20 @@ def test_menu_and_script_tags_kept_per_role_carry_each_request_nonce(as_role, ne
             nonce = re.search(r"nonce-([\w-]+)", response.headers["Content-Security-Policy"]).group(1)
             scripts = re.findall(r"<script[^>]*>", page)
             assert len(scripts) > 10 and all(f'nonce="{nonce}"' in tag for tag in scripts)
+
+
+def _listed(client, url):
+    return int(re.search(r'class="nav-link active">Liste \((\d+)\)', client.get(url).get_data(as_text=True))
+               .group(1))
+
+
+def test_list_count_follows_the_rows_the_user_may_see_and_the_filters(as_role, network):
+    """Without a condition the count reads the table alone (admin/base.py capped_count); a
+    referent's scope, a filter or a search still count through the list's own query."""
+    assert _listed(as_role("coordination"), "/admin/meetings/") == Meeting.select().count()
+    own = Meeting.select().where(Meeting.group == network.a.group).count()
+    assert 0 < own < Meeting.select().count()
+    assert _listed(as_role("referent"), "/admin/meetings/") == own
+    filtered = f"/admin/meetings/?flt0_0={network.a.group.id}"
+    assert _listed(as_role("coordination"), filtered) == own
+    assert _listed(as_role("coordination"), "/admin/checklist/") == ChecklistItem.select().count()
