@@ -34,7 +34,7 @@ def load_config(app, test_config):
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         ARGON2_PARAMS={},
         TRUSTED_PROXIES=os.environ.get("TRUSTED_PROXIES", "0"),
-        # PostgreSQL connections per process at most (made when needed; a sync worker uses one;
+        # Database connections per process at most (made when needed; a sync worker uses one;
         # threads beyond it wait up to 10 s). 0: one connection per request, no pool.
         DATABASE_POOL_SIZE=os.environ.get("DATABASE_POOL_SIZE", "20"),
     )

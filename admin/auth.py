@@ -33,6 +33,7 @@ from forms.auth import ChangeEmailForm, ChangePasswordForm, LoginForm, LogoutFor
 from models import Group, User
 from models.audit import set_actor
 from models.base import StaleRecordError, parse_id
+from models.prepared import Prepared
 from workflows import login_throttle
 from workflows.accounts import (
     AccountError,
@@ -90,6 +91,13 @@ def _session_state(now=None):
     return "ok"
 
 
+# Every request reads this row, so its SQL is written once. The group's name comes in the same
+# query: every page header shows it (only what the header needs: a group's notes and search text
+# are long).
+_user_with_group = Prepared(lambda user_id: User.select(User, Group.id, Group.name, Group.slug)
+                            .join(Group, JOIN.LEFT_OUTER, on=User.group).where(User.id == user_id))
+
+
 @login_manager.user_loader
 def load_user(session_id):
     """The user named by a live session: right token, active account, not timed out.
@@ -102,10 +110,7 @@ def load_user(session_id):
     user_id, _, token = (session_id or "").partition(":")
     if parse_id(user_id) is None or not token:
         return None
-    # The group's name comes in the same query: every page header shows it (only what the header
-    # needs: a group's notes and search text are long, and every request reads this row).
-    user = (User.select(User, Group.id, Group.name, Group.slug).join(Group, JOIN.LEFT_OUTER, on=User.group)
-            .where(User.id == parse_id(user_id)).first())
+    user = next(iter(_user_with_group(parse_id(user_id))), None)
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user
