@@ -563,6 +563,14 @@ class SecuredModelView(ModelView):
     def _get_list_value(self, context, model, name, column_formatters, column_type_formatters):
         return self.cell_text(name, column_formatters, column_type_formatters)(model, context)
 
+    def field_getter(self, name):
+        """A function row -> the value of column `name` (_get_field_value's, without splitting the
+        name on dots for every cell when the column is a plain attribute and the view keeps
+        Flask-Admin's rule)."""
+        if "." in name or type(self)._get_field_value is not SecuredModelView._get_field_value:
+            return lambda model: self._get_field_value(model, name)
+        return lambda model: getattr(model, name, None)
+
     def cell_text(self, name, column_formatters, column_type_formatters):
         """A function (row, context) -> the text of column `name`, by Flask-Admin's rule (the
         column's formatter or the attribute, then the choice's label or the type's formatter),
@@ -572,12 +580,12 @@ class SecuredModelView(ModelView):
         if key in found:
             return found[key]
         formatter = column_formatters.get(name)
-        field_value = self._get_field_value
+        field_value = self.field_getter(name)
         choices = self._column_choices_map.get(name)
         by_type = {}
 
         def text(model, context=None):
-            value = formatter(self, context, model, name) if formatter else field_value(model, name)
+            value = formatter(self, context, model, name) if formatter else field_value(model)
             if choices:
                 value = choices.get(value) or value
             else:

@@ -1,4 +1,7 @@
 """Filters shared by the tables: dropdowns for choices and groups, ranges for dates."""
+import time
+import weakref
+
 from flask import g, has_request_context
 from flask_admin.contrib.peewee.filters import (
     BooleanEqualFilter,
@@ -10,7 +13,7 @@ from flask_admin.contrib.peewee.filters import (
 from flask_login import current_user
 from peewee import SQL, fn
 
-from models import Group
+from models import Group, db
 from models.base import fold
 
 
@@ -23,6 +26,8 @@ class OptionFilter(FilterEqual):
 
 
 DROPDOWN_LIMIT = 300  # beyond this many groups, a dropdown is useless: the group filter becomes a search
+LARGE_NETWORK_SECONDS = 60  # how long a process trusts "too many groups" before counting again
+_large_until = weakref.WeakKeyDictionary()  # database -> until when its network is known too large
 
 
 def group_options():
@@ -31,20 +36,31 @@ def group_options():
     if not has_request_context():
         return []  # Flask-Admin asks once at start-up; the real list is built per request
     if "pv_group_options" not in g:
-        referent = current_user.is_authenticated and current_user.role == "referent"
-
-        def mine(model):
-            return model.id == current_user.group_id if referent else True
-
-        # One query that reads the names only when they fit in a dropdown (reading 301 names of
-        # a national network for nothing cost ~4 ms a page): no row means "too many" (or none).
-        other = Group.alias()
-        counted = other.select(SQL("1")).where(mine(other)).limit(DROPDOWN_LIMIT + 1)
-        few = Group.select(fn.COUNT(SQL("*"))).from_(counted.alias("capped"))
-        rows = (Group.select(Group.id, Group.name).where(mine(Group), few <= DROPDOWN_LIMIT)
-                .order_by(Group.name))
-        g.pv_group_options = [(str(pk), name) for pk, name in rows.tuples()] or None
+        g.pv_group_options = _read_group_options()
     return g.pv_group_options
+
+
+def _read_group_options():
+    referent = current_user.is_authenticated and current_user.role == "referent"
+    if referent:
+        return [(str(pk), name) for pk, name in
+                Group.select(Group.id, Group.name).where(Group.id == current_user.group_id).tuples()] or None
+    # A network known to be too large less than LARGE_NETWORK_SECONDS ago is not counted again on
+    # every page (it does not shrink below the limit in a minute; if it does, the dropdown comes
+    # back a minute later).
+    if time.monotonic() < _large_until.get(db.obj, 0):
+        return None
+    # One query that reads the names only when they fit in a dropdown (reading 301 names of a
+    # national network for nothing cost ~4 ms a page): no row means "too many", or no group.
+    capped = Group.alias().select(SQL("1")).limit(DROPDOWN_LIMIT + 1)
+    few = Group.select(fn.COUNT(SQL("*"))).from_(capped.alias("capped"))
+    rows = Group.select(Group.id, Group.name).where(few <= DROPDOWN_LIMIT).order_by(Group.name)
+    options = [(str(pk), name) for pk, name in rows.tuples()]
+    if options:
+        return options
+    if capped.count() > DROPDOWN_LIMIT:
+        _large_until[db.obj] = time.monotonic() + LARGE_NETWORK_SECONDS
+    return None
 
 
 class GroupFilter(FilterEqual):

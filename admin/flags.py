@@ -28,7 +28,7 @@ def days_late_formatter(view, context, model, name):
     days = getattr(model, "days_late", None)
     if not days:
         return ""
-    return Markup('<span class="badge badge-danger">{} j de retard</span>').format(days)
+    return Markup(f'<span class="badge badge-danger">{int(days)} j de retard</span>')
 
 
 def days_late_export(view, context, model, name):

@@ -76,7 +76,7 @@ class TableWriter:
         csrf = form.csrf_token._value() if form is not None else ""  # the same for every form of the page
         self.editors = {name: _Editor(form[name], csrf) for name in editable} if view.can_edit else {}
         self.cells = [(name, view.cell_text(name, view.column_formatters, view.column_type_formatters),
-                       self.editors.get(name)) for name in self.columns]
+                       self.editors.get(name), view.field_getter(name)) for name in self.columns]
         self.checkbox_title = escape(gettext("Select record"))
         self.actions = self._actions(return_url, csrf)
 
@@ -142,17 +142,16 @@ class TableWriter:
         return "".join(out)
 
     def row(self, row):
-        view = self.view
-        pk = escape(view.get_pk_value(row))
+        pk = escape(self.view.get_pk_value(row))
         out = ["<tr>"]
         if self.with_checkbox:
             out.append(f'<td><input type="checkbox" name="rowid" class="action-checkbox" value="{pk}" '
                        f'title="{self.checkbox_title}"></td>')
         if self.with_buttons:
             out.append(f'<td class="list-buttons-column">{self.actions.replace(PK, pk)}</td>')
-        for name, text, editor in self.cells:
+        for name, text, editor, value in self.cells:
             if editor:
-                cell = editor.cell(pk, view._get_field_value(row, name), text(row))
+                cell = editor.cell(pk, value(row), text(row))
             else:
                 cell = escape(text(row))
             out.append(f'<td class="col-{name}">{cell}</td>')

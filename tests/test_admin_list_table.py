@@ -3,8 +3,11 @@ its editor from the stored value; the row buttons and checkboxes follow what the
 import html
 import json
 import re
+import time
 
 from models import ChecklistItem, Group, Meeting
+
+from .querycount import count_queries
 
 CELL = re.compile(r'<a ([^>]*data-role="x-editable[^"]*"[^>]*)>([^<]*)</a>')
 ATTR = re.compile(r'([\w-]+)="([^"]*)"')
@@ -74,6 +77,25 @@ def test_group_filter_is_a_dropdown_then_a_search_beyond_300_groups(as_role, net
     assert f'data-pk="{network.a.meeting.id}:' in found and f'data-pk="{network.b.meeting.id}:' not in found
     # a referent's dropdown still offers their own group
     assert _group_filter(as_role("referent").get("/admin/meetings/").get_data(as_text=True))["options"]
+
+
+def test_a_national_network_is_not_counted_again_on_every_page(as_role, network, monkeypatch):
+    """Beyond 300 groups the filter is a search for a minute without counting the groups again;
+    a network that shrank below the limit gets its dropdown back after that minute."""
+    client = as_role("coordination")
+    Group.insert_many([{"name": f"Groupe {n:03d}", "slug": f"groupe-{n:03d}", "commune": "Rennes",
+                        "departement_code": "35", "region": "Bretagne"} for n in range(299)]).execute()
+    with count_queries() as first:
+        assert _group_filter(client.get("/admin/meetings/").get_data(as_text=True))["options"] is None
+    with count_queries() as second:
+        assert _group_filter(client.get("/admin/meetings/").get_data(as_text=True))["options"] is None
+    assert len(second) == len(first) - 2  # neither the capped read of names nor the count
+    Group.delete().where(Group.slug.startswith("groupe-")).execute()
+    assert _group_filter(client.get("/admin/meetings/").get_data(as_text=True))["options"] is None
+    later = time.monotonic() + 61
+    monkeypatch.setattr("admin.filters.time.monotonic", lambda: later)
+    options = _group_filter(client.get("/admin/meetings/").get_data(as_text=True))["options"]
+    assert [name for _, name in options] == ["Alternatiba Évry", "Collectif Transition Lyon"]
 
 
 PAGER_LINK = re.compile(
