@@ -1,11 +1,25 @@
 """Fixes to Flask-Admin's form building: inline rows without ids, safe dropdowns, numbers that fit."""
 
 from flask_admin.contrib.peewee.form import CustomModelConverter
+from markupsafe import Markup, escape
 from peewee import AutoField, ForeignKeyField, IntegerField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.widgets import Select
 from wtfpeewee.fields import ModelSelectField, wtf_choice
 
 from models.base import MAX_ID, parse_id
+
+
+class FastSelect(Select):
+    """WTForms' dropdown, each plain option written by one f-string: the same HTML, without a
+    dictionary and html_params per option (a dropdown of 5,000 groups took ~25 ms to write)."""
+
+    @classmethod
+    def render_option(cls, value, label, selected, **kwargs):
+        if kwargs or value is True:
+            return super().render_option(value, label, selected, **kwargs)
+        value = value if type(value) is int else escape(value)  # an id needs no escaping
+        return Markup(f'<option {"selected " if selected else ""}value="{value}">{escape(label)}</option>')
 
 
 class SafeModelSelectField(ModelSelectField):
@@ -14,6 +28,8 @@ class SafeModelSelectField(ModelSelectField):
     wtf-peewee looks the submitted value up as is; on PostgreSQL "" or "abc" compared to an
     integer id is a database error (a 500) instead of a form error.
     """
+
+    widget = FastSelect()
 
     def get_model(self, pk):
         if parse_id(pk) is None:
@@ -39,7 +55,10 @@ class SafeModelSelectField(ModelSelectField):
             yield wtf_choice("__None", self.blank_text, self.data is None)
         chosen = self.data.id if isinstance(self.data, self.model) else None
         pk = self.model._meta.primary_key
-        for value, label in self.query.clone().select(pk, getattr(self.model, label_field)).tuples():
+        # The rows as the driver returns them (an id and a text need no conversion): peewee's row
+        # wrapper took half the time of a 5,000-option dropdown.
+        options = self.query.clone().select(pk, getattr(self.model, label_field))
+        for value, label in self.model._meta.database.execute(options).fetchall():
             yield wtf_choice(value, label, value == chosen)
 
     def pre_validate(self, form):
