@@ -16,7 +16,7 @@ from models.meeting import MEETING_WITH
 from workflows.dashboard import dashboard
 from workflows.flags import group_flags
 
-from . import auth, errors, followup, group_pages, health, page_parts, personal_data, security
+from . import auth, errors, followup, group_pages, health, i18n, page_parts, personal_data, security
 from .board import BoardView
 from .views import register
 
@@ -72,6 +72,7 @@ def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "fr")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Paris")
     Babel(app, locale_selector=lambda: "fr")
+    i18n.init_app(app)
     auth.init_app(app)
     # Our compiled copy of Flask-Admin's French catalogue: the shipped .mo misses a few strings.
     admin = Admin(app, name="Petites Victoires", url="/admin", translations_path=str(TRANSLATIONS),
