@@ -18,6 +18,11 @@ PK = "__pk__"  # stands for the row id in URLs built once per page
 NUMBER = 918273645  # stands for a page or column number in list URLs built once per page
 
 
+def safe(value):
+    """The HTML of a cell's value: a number as is, anything else escaped."""
+    return value if type(value) is int else escape(value)
+
+
 def numbered(url_for_number, name):
     """url_for_number(n) for any n, from one URL built with NUMBER in the `name` argument
     (building a URL costs more than the rest of a header or pager link)."""
@@ -57,7 +62,7 @@ class _Editor:
 
     def cell(self, pk, value, text):
         return (f'<a {self.attrs} data-pk="{pk}" data-value="{escape(editor_value(self.field_type, value))}">'
-                f"{escape(text)}</a>")
+                f"{safe(text)}</a>")
 
 
 class TableWriter:
@@ -153,7 +158,7 @@ class TableWriter:
             if editor:
                 cell = editor.cell(pk, value(row), text(row))
             else:
-                cell = escape(text(row))
+                cell = safe(text(row))
             out.append(f'<td class="col-{name}">{cell}</td>')
         out.append("</tr>\n")
         return "".join(out)

@@ -164,3 +164,33 @@ def test_list_count_follows_the_rows_the_user_may_see_and_the_filters(as_role, n
     filtered = f"/admin/meetings/?flt0_0={network.a.group.id}"
     assert _listed(as_role("coordination"), filtered) == own
     assert _listed(as_role("coordination"), "/admin/checklist/") == ChecklistItem.select().count()
+
+
+TABLE = re.compile(r'<table class="table[^"]*model-list">.*?</table>', re.S)
+PER_REQUEST = re.compile(r'(data-csrf|name="csrf_token" type="hidden" value)="[^"]*"')
+
+
+def _shown(client, endpoint):
+    """A list page's table and its CSV export, without what changes on every request."""
+    page = client.get(f"/admin/{endpoint}/").get_data(as_text=True)
+    export = client.get(f"/admin/{endpoint}/export/csv/")
+    assert export.status_code == 200, endpoint
+    return PER_REQUEST.sub("", TABLE.search(page).group(0)), export.get_data(as_text=True)
+
+
+def test_lists_and_exports_show_the_same_as_from_whole_rows(app, as_role, network, monkeypatch):
+    """Lists read only the id and label of joined rows and not the long columns of their own
+    (SecuredModelView.lean): every table and export shows exactly what whole rows show."""
+    from admin.base import SecuredModelView
+
+    views = [v for v in app.extensions["admin"][0]._views if isinstance(v, SecuredModelView)]
+    assert len(views) >= 17
+    for role in ("coordination", "referent"):
+        client = as_role(role)
+        readable = [v.endpoint for v in views if role in v.read_roles]
+        lean = {endpoint: _shown(client, endpoint) for endpoint in readable}
+        with monkeypatch.context() as whole:
+            whole.setattr(SecuredModelView, "lean", lambda self, query: query)
+            for endpoint in readable:
+                assert _shown(client, endpoint) == lean[endpoint], (role, endpoint)
+    assert '<td class="col-group">Collectif Transition Lyon</td>' in lean["meetings"][0]
