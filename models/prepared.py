@@ -14,7 +14,8 @@ _MARKER = -918273645  # stands for the parameter while the SQL is written; never
 class Prepared:
     """`build(value)` -> a peewee select whose parameters are the same for any value but `value`.
 
-    prepared(value) returns the rows as the built query would (models with their joined models)."""
+    prepared(value) returns the rows as the built query would (models with their joined models);
+    `value` goes to the database as given (an id as an int, a text as a str)."""
 
     def __init__(self, build):
         self.build = build
@@ -25,9 +26,11 @@ class Prepared:
         if kind not in self._by_kind:
             query = self.build(_MARKER)
             sql, params = query.sql()
-            if params.count(_MARKER) != 1:
+            # A column may have turned the marker into text ("-918273645"): found that way too.
+            found = [i for i, param in enumerate(params) if param in (_MARKER, str(_MARKER))]
+            if len(found) != 1:
                 raise ValueError("a prepared query needs its parameter exactly once")
-            self._by_kind[kind] = (query, sql, params, params.index(_MARKER))
+            self._by_kind[kind] = (query, sql, params, found[0])
         return self._by_kind[kind]
 
     def __call__(self, value):
