@@ -55,7 +55,7 @@ def _read_group_options():
     capped = Group.alias().select(SQL("1")).limit(DROPDOWN_LIMIT + 1)
     few = Group.select(fn.COUNT(SQL("*"))).from_(capped.alias("capped"))
     rows = Group.select(Group.id, Group.name).where(few <= DROPDOWN_LIMIT).order_by(Group.name)
-    options = [(str(pk), name) for pk, name in rows.tuples()]
+    options = [(str(pk), name) for pk, name in db.execute(rows).fetchall()]  # no conversion needed
     if options:
         return options
     if capped.count() > DROPDOWN_LIMIT:

@@ -78,7 +78,7 @@ def overdue_days_of(today, campaign_id=None, group_id=None):
     group, then their open steps by campaign (as a join, SQLite without statistics scanned
     every open step for each row: 64 ms instead of 0.1 ms for a page of 5,000 groups).
     """
-    step, campaign = CampaignStep.alias("late_step"), Campaign.alias("late_campaign")
+    step, campaign = _LATE
     running = campaign.select(campaign.id).where(campaign.state != "en_pause", campaign.ended_on.is_null())
     if campaign_id is not None:
         running = running.where(campaign.id == campaign_id)
@@ -86,6 +86,23 @@ def overdue_days_of(today, campaign_id=None, group_id=None):
         running = running.where(campaign.group == group_id)
     return (step.select(fn.MAX(days_late(today, step.due_on)))
             .where(step.closed_on.is_null(), step.due_on < today, step.campaign.in_(running)))
+
+
+class _Aliased:
+    """A table alias whose columns are made once: peewee makes a new class for each column of an
+    alias each time one is named (7 a list page)."""
+
+    def __init__(self, model, name):
+        self._alias = model.alias(name)
+        self.select = self._alias.select
+
+    def __getattr__(self, name):
+        column = getattr(self._alias, name)
+        setattr(self, name, column)
+        return column
+
+
+_LATE = (_Aliased(CampaignStep, "late_step"), _Aliased(Campaign, "late_campaign"))
 
 
 def _latest(model, owner):
