@@ -9,12 +9,15 @@ scripts (x-editable, bulk actions, filters) and static/csp.js work on it unchang
 """
 import datetime as dt
 
+from flask import request
 from flask_admin.babel import gettext
 from flask_admin.model.widgets import XEditableWidget
 from markupsafe import Markup, escape
 from wtforms.widgets import html_params
 
 PK = "__pk__"  # stands for the row id in URLs built once per page
+CSRF = "__csrf__"  # stands for the page's CSRF token in row buttons made once per view
+ACTIONS_KEPT = 64
 NUMBER = 918273645  # stands for a page or column number in list URLs built once per page
 
 
@@ -86,8 +89,19 @@ class TableWriter:
         self.actions = self._actions(return_url, csrf)
 
     def _actions(self, return_url, csrf):
-        """The row buttons as text with PK in place of the row id."""
-        view, parts = self.view, []
+        """The row buttons as text with PK in place of the row id, made once per view, return URL
+        and permissions (four URLs to build), then given this page's CSRF token."""
+        view = self.view
+        key = (return_url, request.script_root, view.can_view_details, view.can_edit, view.can_delete)
+        made = view.__dict__.setdefault("_row_actions", {})
+        if key not in made:
+            if len(made) >= ACTIONS_KEPT:  # return URLs carry searches and filters: keep a few
+                made.clear()
+            made[key] = self._make_actions(return_url)
+        return made[key].replace(CSRF, csrf)
+
+    def _make_actions(self, return_url):
+        view, parts, csrf = self.view, [], CSRF
         if view.can_view_details:
             parts.append(self._link(view.get_url(".details_view", id=PK, url=return_url),
                                     gettext("View Record"), "fa-eye glyphicon glyphicon-eye-open"))
