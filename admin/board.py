@@ -1,9 +1,10 @@
 """The board: campaigns by step; moving a card fires the transition (drag-and-drop or buttons)."""
 import datetime as dt
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
+from jinja2.utils import htmlsafe_json_dumps
 
 from forms.campaign import MoveCampaignForm
 from models import Campaign
@@ -36,6 +37,16 @@ class BoardView(BaseView):
     @expose("/")
     def index(self):
         columns = board_columns(dt.date.today(), group_id=self._scope())
+        # What a card's moves become in the page (its data-moves JSON, its dropdown's options),
+        # written once for each distinct list of moves: a few for 480 cards.
+        written = {}
+        for column in columns:
+            for card in column["cards"]:
+                moves = card["moves"]
+                if id(moves) not in written:
+                    written[id(moves)] = (htmlsafe_json_dumps(moves, dumps=current_app.json.dumps),
+                                          any(m["needs_reason"] for m in moves))
+                card["moves_json"], card["needs_reason"] = written[id(moves)]
         return self.render("admin/board.html", columns=columns, form=MoveCampaignForm(),
                            can_move=self.can_move, state_graph=graph_svg_data(),
                            campaigns_url=self._campaigns_url)

@@ -45,6 +45,7 @@ def board_columns(today, group_id=None):
         totals = totals.where(Campaign.group == group_id)
     totals = {row.state: row.n for row in totals}
     columns = {state: [] for state in STATES}
+    moves_of = {}  # (state, paused step) -> its moves: one list shared by the cards that have them
     for campaign in query:
         step = getattr(campaign, "open_step", None)
         due = step.due_on if step is not None and step.id is not None else None
@@ -54,13 +55,19 @@ def board_columns(today, group_id=None):
             "group": campaign.group,
             "due_on": due,
             "days_late": (today - due).days if running and due and due < today else None,
-            "moves": [{
-                "event": t.event, "label": t.label, "needs_reason": t.needs_reason,
-                "target": campaign.paused_step if t.target == RESUME else t.target,
-            } for t in transitions_from(campaign.state)],
+            "moves": _moves(moves_of, campaign.state, campaign.paused_step),
         })
     return [{"state": s, "label": STATE_LABELS[s], "total": totals.get(s, 0), "cards": columns[s]}
             for s in STATES]
+
+
+def _moves(found, state, paused_step):
+    key = (state, paused_step)
+    if key not in found:
+        found[key] = [{"event": t.event, "label": t.label, "needs_reason": t.needs_reason,
+                       "target": paused_step if t.target == RESUME else t.target}
+                      for t in transitions_from(state)]
+    return found[key]
 
 
 def default_today():
