@@ -193,7 +193,7 @@ def test_postgresql_connections_are_reused_and_come_back_clean(backend, database
     transaction failed leaves nothing open for the next one; without a pool, each request opens
     its own."""
     if backend != "postgresql":
-        pytest.skip("PostgreSQL only: server processes (SQLite: the next test)")
+        pytest.skip("PostgreSQL only: tells connections apart by server process id (SQLite: next test)")
     app = make_app(database_url, tmp_path)
     assert app.config["DATABASE_POOL_SIZE"] == 20  # the default, as in production
     first = _backend_pid(app)
@@ -228,7 +228,7 @@ def test_sqlite_connections_are_reused_and_come_back_clean(backend, database_url
     """Requests share pooled SQLite connections too (opening the file and setting its pragmas cost
     ~0.7 ms a request); what a request left uncommitted is rolled back, never seen by the next."""
     if backend != "sqlite":
-        pytest.skip("SQLite only (PostgreSQL: the test above)")
+        pytest.skip("SQLite only: tells connections apart by object (PostgreSQL: the test above)")
     app = make_app(database_url, tmp_path)
     first, _ = _request_connection(app)
     with app.test_request_context("/"):
