@@ -20,6 +20,7 @@ from models.assessment import RATINGS
 from models.base import StaleRecordError, parse_id
 from models.campaign import SKIP_REASONS, STEPS
 from models.meeting import MEETING_STATUSES, MEETING_WITH
+from models.prepared import Prepared
 from workflows import records
 from workflows.campaign import TransitionError, fire
 from workflows.definition import STATE_LABELS
@@ -46,13 +47,16 @@ def _logged_in():
     return None
 
 
+_GROUP = Prepared(lambda group_id: Group.select().where(Group.id == group_id))  # every group page
+
+
 def _group(group_id, write=False):
     """The group at this URL if the user may work on it: a referent's own group only (404 else)."""
     if write and current_user.role not in WRITERS:
         abort(403)
     if current_user.role == "referent" and current_user.group_id != group_id:
         abort(404)
-    group = Group.get_or_none(Group.id == group_id)
+    group = _GROUP.first(group_id)
     if group is None:
         abort(404)
     return group
