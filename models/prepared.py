@@ -82,3 +82,25 @@ class Prepared:
         """The first row, or None."""
         rows = self(*args, **kwargs)
         return rows[0] if rows else None
+
+
+class SqlMemo:
+    """The SQL of queries built from the same inputs, written once: `execute(key, query)` runs
+    `query` with the SQL and parameters written for the first query of that key (per database
+    kind). The key must name every input the query is built from (the caller's promise; a list
+    page: its view, the user's role and group, the day, the request's sort, page, search and
+    filters); the rows are read afresh each time. At most `size` keys are kept."""
+
+    def __init__(self, size=512):
+        self.size = size
+        self._written = {}
+
+    def execute(self, key, query):
+        key = (type(db.obj), *key)
+        written = self._written.get(key)
+        if written is None:
+            if len(self._written) >= self.size:  # searches make new keys: start over now and then
+                self._written.clear()
+            sql, params = db.get_sql_context().sql(query).query()  # as db.execute(query) writes it
+            written = self._written[key] = (sql, tuple(params))
+        return db.execute_sql(*written)

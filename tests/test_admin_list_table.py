@@ -181,7 +181,9 @@ def _shown(client, endpoint):
 def test_lists_and_exports_show_the_same_as_from_whole_rows(app, as_role, network, monkeypatch):
     """Lists read only the id and label of joined rows and not the long columns of their own
     (SecuredModelView.lean): every table and export shows exactly what whole rows show."""
+    from admin import base
     from admin.base import SecuredModelView
+    from models.prepared import SqlMemo
 
     views = [v for v in app.extensions["admin"][0]._views if isinstance(v, SecuredModelView)]
     assert len(views) >= 17
@@ -191,6 +193,39 @@ def test_lists_and_exports_show_the_same_as_from_whole_rows(app, as_role, networ
         lean = {endpoint: _shown(client, endpoint) for endpoint in readable}
         with monkeypatch.context() as whole:
             whole.setattr(SecuredModelView, "lean", lambda self, query: query)
+            whole.setattr(base, "_LIST_SQL", SqlMemo())  # SQL written again, from whole rows
             for endpoint in readable:
                 assert _shown(client, endpoint) == lean[endpoint], (role, endpoint)
     assert '<td class="col-group">Collectif Transition Lyon</td>' in lean["meetings"][0]
+
+
+def _groups_shown(page):
+    return set(re.findall(r'<td class="col-group">([^<]*)</td>', page))
+
+
+def test_list_sql_written_once_still_reads_each_user_s_and_request_s_own_rows(as_role, network):
+    """A list page's SQL is written once per view, scope, day and request arguments (admin/base.py
+    _LIST_SQL): a referent never gets another group's rows, each filter value its own rows, and
+    rows written since show at once."""
+    from admin import base
+
+    base._LIST_SQL._written.clear()
+    a, b = network.a.group, network.b.group
+    names = {a.id: html.escape(a.name, quote=True), b.id: html.escape(b.name, quote=True)}
+    for _ in range(2):  # the second round runs on SQL written in the first
+        for role, group in (("referent", a), ("referent_b", b)):
+            page = as_role(role).get("/admin/meetings/").get_data(as_text=True)
+            assert _groups_shown(page) == {names[group.id]}, role
+        coordination = as_role("coordination")
+        for group in (a, b):
+            page = coordination.get(f"/admin/meetings/?flt0_0={group.id}").get_data(as_text=True)
+            assert _groups_shown(page) == {names[group.id]}
+        everyone = coordination.get("/admin/meetings/").get_data(as_text=True)
+        assert _groups_shown(everyone) == set(names.values())
+        written = dict(base._LIST_SQL._written)
+    assert written == base._LIST_SQL._written and len(written) >= 10  # reused, not written again
+    before = _listed(coordination, "/admin/meetings/")
+    Meeting.create(group=b, status="demande", contact_name="Élue arrivée entre-temps")
+    page = coordination.get("/admin/meetings/").get_data(as_text=True)
+    assert "Élue arrivée entre-temps" in html.unescape(page)
+    assert _listed(coordination, "/admin/meetings/") == before + 1
