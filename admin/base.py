@@ -110,8 +110,11 @@ def capped_count(query, model, memo_key=None):
     capped = query.limit(COUNT_CAP + 1)
     if memo_key is None:
         count = capped.count()
-    else:  # what peewee's count() runs, with its SQL written once per key
-        counting = Select([capped.order_by().alias("_wrapped")], [fn.COUNT(SQL("1"))])
+    else:  # what peewee's count() runs (rows counted without reading their columns), SQL written once
+        wrapped = capped.order_by().alias("_wrapped")
+        if wrapped._count_can_project_one():
+            wrapped = wrapped.select(SQL("1"))
+        counting = Select([wrapped], [fn.COUNT(SQL("1"))])
         count = _LIST_SQL.execute(("count", *memo_key), counting).fetchone()[0]
     return AtLeast(count) if count > COUNT_CAP else count
 
