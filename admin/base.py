@@ -361,6 +361,9 @@ class SecuredModelView(ModelView):
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         """Flask-Admin's list query, with our search, on the scoped query (lean: lean())."""
+        # The key first: a query built just after midnight is then never kept under the next day.
+        memo_key = (self.list_memo_key(page, sort_column, sort_desc, search, filters, page_size)
+                    if execute else None)
         query, joins = self.lean(self.get_query()), set()
         if search:
             query = self._apply_search(query, search)
@@ -368,8 +371,6 @@ class SecuredModelView(ModelView):
             flt = self._filters[index]
             query = self._handle_join(query, flt.column, joins)
             query = flt.apply(query, flt.clean(value))
-        memo_key = (self.list_memo_key(page, sort_column, sort_desc, search, filters, page_size)
-                    if execute else None)
         count = capped_count(query, self.model, memo_key) if not self.simple_list_pager else None
         if sort_column is not None:
             order = [(self._sortable_columns[sort_column], sort_desc)]
