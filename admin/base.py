@@ -10,7 +10,7 @@ import json
 from collections import OrderedDict
 from functools import cached_property
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, g, has_request_context, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
@@ -336,7 +336,13 @@ class SecuredModelView(ModelView):
         pk, _ = self.parse_pk(id)
         if pk is None:
             return None
-        return self.get_query().where(self.model.id == pk).first()
+        if not has_request_context():
+            return self.get_query().where(self.model.id == pk).first()
+        # Read once per request: the 404 check (_handle_view), then Flask-Admin's view.
+        read = g.setdefault("pv_rows", {})
+        if (self.endpoint, pk) not in read:
+            read[(self.endpoint, pk)] = self.get_query().where(self.model.id == pk).first()
+        return read[(self.endpoint, pk)]
 
     def lean(self, query):
         """The query without what a list and its export never show: of a joined table that has a
@@ -465,10 +471,10 @@ class SecuredModelView(ModelView):
             related_id = model.__data__.get(field.name)
             if related_id is None or not is_group_owned(field.rel_model) or field.rel_model is type(model):
                 continue
+            if owner is None or any(field is fk for fk in OWNERSHIP.get(self.model, ())):
+                continue  # the owning chain itself (a meeting's group): nothing to compare, no query
             related = field.rel_model.get_or_none(field.rel_model.id == related_id)
-            in_chain = any(field is fk for fk in OWNERSHIP.get(self.model, ()))
-            if related is not None and owner is not None and not in_chain \
-                    and owner_group_id(related) != owner:
+            if related is not None and owner_group_id(related) != owner:
                 raise ValidationError(
                     f"« {related} » appartient à un autre groupe que cet enregistrement."
                 )

@@ -23,7 +23,7 @@ from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from urllib.parse import urlencode
 
-from locust import FastHttpUser, constant, constant_throughput, events, task
+from locust import FastHttpUser, events, task
 from locust.exception import StopUser
 
 PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text(encoding="utf-8"))
@@ -79,7 +79,15 @@ def _write(environment, **_kwargs):
 # -- one person --------------------------------------------------------------------------------
 class Person(FastHttpUser):
     abstract = True
-    wait_time = constant_throughput(RATE_PER_USER) if RATE_PER_USER else constant(0)
+    def wait_time(self):
+        """With a rate: each user offers RATE_PER_USER requests a second, counting requests, not
+        tasks (an edit refused as stale is read again: two requests). Without: no pause."""
+        if not RATE_PER_USER:
+            return 0
+        now = time.monotonic()
+        wait = max(0.0, self.sent / RATE_PER_USER - (now - self.paced_since))
+        self.sent, self.paced_since = 0, now + wait
+        return wait
     role = ""
     network_timeout = connection_timeout = 60.0
 
@@ -94,6 +102,7 @@ class Person(FastHttpUser):
         if match is None:
             raise StopUser()
         self.csrf = match.group(1)
+        self.sent, self.paced_since = 0, time.monotonic()  # logging in is not paced
 
     def choose_account(self):
         raise NotImplementedError
@@ -112,6 +121,7 @@ class Person(FastHttpUser):
     def call(self, kind, what, method, path, data=None):
         """One request named "<kind> <what> [role]"; returns the response (None if no answer)."""
         name = f"{kind} {what} [{self.role}]"
+        self.sent = getattr(self, "sent", 0) + 1
         body = urlencode(data) if data is not None else None
         with self.client.request(method, path, name=name, data=body, headers=FORM if body else None,
                                  allow_redirects=False, catch_response=True) as reply:
