@@ -531,7 +531,13 @@ def phase_lines(result):
 def verdict(result):
     t = result["total"]
     errors = sum(result["errors"].values())
-    return (f"{result['rps']:.0f} req/s {'≥' if result['rps'] >= TARGET_RPS else '<'} {TARGET_RPS}, "
+    if result["rate"]:  # a paced phase serves at most what is offered: kept up (within 1%) or not
+        kept = result["rps"] >= 0.99 * result["rate"] and result["rate"] >= TARGET_RPS
+        served = (f"{result['rps']:.1f} req/s servies sur {result['rate']:g} offertes "
+                  f"({'tenu' if kept else 'non tenu'})")
+    else:
+        served = f"{result['rps']:.0f} req/s {'≥' if result['rps'] >= TARGET_RPS else '<'} {TARGET_RPS}"
+    return (f"{served}, "
             f"p95 {ms(t['p95'])} ms {'<' if t['p95'] < TARGET_P95_MS else '≥'} {TARGET_P95_MS}, "
             f"{errors} erreur(s)")
 
