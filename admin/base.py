@@ -107,15 +107,13 @@ def capped_count(query, model, memo_key=None):
     With `memo_key` (see SecuredModelView.list_memo_key), the SQL is written once per key."""
     if query._where is None and query._group_by is None and not query._distinct:
         query = model.select()
-    capped = query.limit(COUNT_CAP + 1)
-    if memo_key is None:
-        count = capped.count()
-    else:  # what peewee's count() runs (rows counted without reading their columns), SQL written once
-        wrapped = capped.order_by().alias("_wrapped")
-        if wrapped._count_can_project_one():
-            wrapped = wrapped.select(SQL("1"))
-        counting = Select([wrapped], [fn.COUNT(SQL("1"))])
-        count = _LIST_SQL.execute(("count", *memo_key), counting).fetchone()[0]
+    # What peewee's count() runs (rows counted without reading their columns), SQL kept per key.
+    wrapped = query.limit(COUNT_CAP + 1).order_by().alias("_wrapped")
+    if wrapped._count_can_project_one():
+        wrapped = wrapped.select(SQL("1"))
+    counting = Select([wrapped], [fn.COUNT(SQL("1"))])
+    cursor = db.execute(counting) if memo_key is None else _LIST_SQL.execute(("count", *memo_key), counting)
+    count = cursor.fetchone()[0]
     return AtLeast(count) if count > COUNT_CAP else count
 
 

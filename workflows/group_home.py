@@ -13,12 +13,6 @@ from .flags import group_flags
 UPCOMING_LIMIT = 10
 
 
-def current_campaign(group):
-    """The group's running (or latest) campaign, or None."""
-    return (Campaign.select().where(Campaign.group == group.id)
-            .order_by(Campaign.ended_on.is_null(False), Campaign.id.desc()).first())
-
-
 # The page's queries, with their SQL written once (models/prepared.py): writing it was ~40% of
 # their time, and this page is a quarter of all requests.
 _CAMPAIGN = Prepared(lambda group_id: _campaign_with_open_step(group_id).limit(1))
@@ -44,12 +38,16 @@ def _campaign_with_open_step(group_id):
             .order_by(Campaign.ended_on.is_null(False), Campaign.id.desc(), step.id.desc()))
 
 
+def current_campaign(group):
+    """The group's running (or latest) campaign with its open step (`open_step`, the latest), or None."""
+    return _CAMPAIGN.first(group.id)
+
+
 def group_home(group, today=None):
     """Campaign step, next due date, flags, moves allowed now, upcoming meetings and actions,
     open checklist items."""
     today = today or dt.date.today()
-    # current_campaign and its open step (the latest, if several) in one query
-    campaign = _CAMPAIGN.first(group.id)
+    campaign = current_campaign(group)
     open_step = getattr(campaign, "open_step", None)
     if open_step is not None and open_step.id is None:
         open_step = None
