@@ -129,7 +129,8 @@ class SecuredModelView(ModelView):
     contact_columns = ()  # personal contact details: never shown to observers
     extra_joins = ()  # FKs whose related row is shown in the list (fetched in the same query)
     computed_columns = ()  # columns get_query computes per row (a subquery), never sorted on
-    list_omitted = ("search_text", "notes")  # long columns of the listed table no list or export shows
+    # columns of the listed table no list or export shows: long texts, and when a row was created
+    list_omitted = ("search_text", "notes", "created_at")
     search_columns = ()  # raw text columns searched case-insensitively
     folded_search_columns = ()  # columns holding fold()ed text (search_text)
     can_view_details = True
@@ -345,8 +346,9 @@ class SecuredModelView(ModelView):
     def lean(self, query):
         """The query without what a list and its export never show: of a joined table that has a
         label (a group, an action...), only its id and label, what its cell shows; of the listed
-        table, not its long columns (list_omitted). A meeting's group was its 15 columns, notes
-        and search text included; the details page and forms read whole rows (get_query)."""
+        table, not the columns it never shows (list_omitted). A meeting's group was its 15
+        columns, notes and search text included; the details page and forms read whole rows
+        (get_query)."""
         kept = []
         for column in query.selected_columns:
             model, name = getattr(column, "model", None), getattr(column, "name", None)

@@ -2,10 +2,11 @@
 
     python -m tests.benchmarks.ratio [--requests N] [DATABASE_URL ...]
 
-`make bench` times each page in its own pytest-benchmark run; on a machine whose speed drifts
-(these do, by 2x within minutes) the two medians can come from different moments. Here both pages
-are timed in turn, N requests each, so a drift slows both alike. Without a URL: every benchmark
-dataset built (tests.benchmarks.datasets). Prints one line per dataset; asserts nothing.
+pytest-benchmark times each page in its own run; on a machine whose speed drifts (these do, by
+2x within minutes) the two medians can come from different moments. Here both pages are timed in
+turn, N requests each, so a drift slows both alike: `make bench` judges its ratio this way too.
+Without a URL: every benchmark dataset built (tests.benchmarks.datasets). Prints one line per
+dataset; asserts nothing.
 """
 import argparse
 import statistics
@@ -14,9 +15,10 @@ import time
 from app import create_app
 from models import db
 
-from . import bench_pages
 from .datasets import BENCH_DIR, available
 from .minimal_app import create_minimal_app
+
+PAGE_URL, FLOOR_URL = "/admin/groups/", "/groups/"
 
 
 def _timed(client, url):
@@ -27,19 +29,26 @@ def _timed(client, url):
     return elapsed
 
 
+def interleaved(page, floor, requests, warmup=20):
+    """(groups list median ms, minimal page median ms): one request to each in turn, `requests` times."""
+    for _ in range(warmup):
+        _timed(page, PAGE_URL)
+        _timed(floor, FLOOR_URL)
+    pairs = [(_timed(page, PAGE_URL), _timed(floor, FLOOR_URL)) for _ in range(requests)]
+    page_times, floor_times = zip(*pairs, strict=True)
+    return statistics.median(page_times) * 1000, statistics.median(floor_times) * 1000
+
+
 def measure(url, requests):
     """(groups list median ms, minimal page median ms) on the database at `url`."""
+    from . import bench_pages  # which imports interleaved from here
+
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + "k" * 40,
                       "INSTANCE_PATH": str(BENCH_DIR / "instance")})
     with db.connection_context():
         bench_pages._ensure_accounts()
     page, floor = bench_pages._login(app, bench_pages.COORDINATION), create_minimal_app(url).test_client()
-    for _ in range(20):  # warm up both
-        _timed(page, "/admin/groups/")
-        _timed(floor, "/groups/")
-    pairs = [(_timed(page, "/admin/groups/"), _timed(floor, "/groups/")) for _ in range(requests)]
-    page_times, floor_times = zip(*pairs, strict=True)
-    return statistics.median(page_times) * 1000, statistics.median(floor_times) * 1000
+    return interleaved(page, floor, requests)
 
 
 def main():
