@@ -8,6 +8,7 @@ its id, values and text. The HTML keeps Flask-Admin's classes and data-* attribu
 scripts (x-editable, bulk actions, filters) and static/csp.js work on it unchanged.
 """
 import datetime as dt
+import re
 
 from flask import request
 from flask_admin.babel import gettext
@@ -21,9 +22,16 @@ ACTIONS_KEPT = 64
 NUMBER = 918273645  # stands for a page or column number in list URLs built once per page
 
 
+_NEEDS_ESCAPE = re.compile(r"[&<>\"']").search
+
+
 def safe(value):
-    """The HTML of a cell's value: a number as is, anything else escaped."""
-    return value if type(value) is int else escape(value)
+    """The HTML of a cell's value: a number, or a text with none of &<>"', as is (most cells:
+    escaping makes a Markup object each time, ~0.4 µs, 700 times a page); anything else escaped."""
+    kind = type(value)
+    if kind is int or (kind is str and _NEEDS_ESCAPE(value) is None):
+        return value
+    return escape(value)
 
 
 def numbered(url_for_number, name):
@@ -63,8 +71,14 @@ class _Editor:
                                     "data-url": "./ajax/update/", "href": "#", "name": field.name,
                                     **attrs})
 
+    def for_page(self, csrf):
+        """This editor with the page's CSRF token in place of CSRF."""
+        page = object.__new__(_Editor)
+        page.field_type, page.attrs = self.field_type, self.attrs.replace(CSRF, csrf)
+        return page
+
     def cell(self, pk, value, text):
-        return (f'<a {self.attrs} data-pk="{pk}" data-value="{escape(editor_value(self.field_type, value))}">'
+        return (f'<a {self.attrs} data-pk="{pk}" data-value="{safe(editor_value(self.field_type, value))}">'
                 f"{safe(text)}</a>")
 
 
@@ -78,15 +92,31 @@ class TableWriter:
         self.with_buttons = view.column_display_actions
         return_url = page["return_url"]
         editable = [name for name in self.columns if name in (view.column_editable_list or ())]
-        form = view.list_form() if editable and view.can_edit else None
-        if form is None and view.can_delete:
-            form = view.delete_form()
-        csrf = form.csrf_token._value() if form is not None else ""  # the same for every form of the page
-        self.editors = {name: _Editor(form[name], csrf) for name in editable} if view.can_edit else {}
+        editable = editable if view.can_edit else []
+        csrf = self._csrf(bool(editable))
+        self.editors = {name: editor.for_page(csrf) for name, editor in self._editors(editable).items()}
         self.cells = [(name, view.cell_text(name, view.column_formatters, view.column_type_formatters),
                        self.editors.get(name), view.field_getter(name)) for name in self.columns]
         self.checkbox_title = escape(gettext("Select record"))
         self.actions = self._actions(return_url, csrf)
+
+    def _csrf(self, needed):
+        """The page's CSRF token (the same for every form of the page), from a form Flask-Admin's
+        list view built anyway; an inline-edit form is built only when it built none."""
+        form = self.page.get("delete_form") or self.page.get("action_form")
+        if form is None and needed:
+            form = self.view.list_form()
+        return form.csrf_token._value() if form is not None else ""
+
+    def _editors(self, editable):
+        """The editors of the view's editable columns, made once per view from its inline-edit
+        form (their field types and choices do not change), with CSRF in place of the token."""
+        made = self.view.__dict__.get("_editors")
+        if made is None and editable:
+            form = self.view.list_form()
+            made = self.view.__dict__["_editors"] = {
+                name: _Editor(form[name], CSRF) for name in self.view.column_editable_list}
+        return {name: made[name] for name in editable}
 
     def _actions(self, return_url, csrf):
         """The row buttons as text with PK in place of the row id, made once per view, return URL
@@ -161,7 +191,7 @@ class TableWriter:
         return "".join(out)
 
     def row(self, row):
-        pk = escape(self.view.get_pk_value(row))
+        pk = safe(self.view.get_pk_value(row))
         out = ["<tr>"]
         if self.with_checkbox:
             out.append(f'<td><input type="checkbox" name="rowid" class="action-checkbox" value="{pk}" '
