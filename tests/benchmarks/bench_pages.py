@@ -35,6 +35,7 @@ TABLES = ("groups", "allies", "group_allies", "campaigns", "campaign_steps", "as
           "meetings", "actions", "checklist", "victories", "themes", "measures", "action_kinds",
           "checklist_templates", "step_durations", "users", "changelog")
 LIST_MS, BOARD_MS, OVERDUE_MS = 50, 100, 50
+UP_TO_5000 = ("50", "5000")  # where the issue states the dashboard, board and export targets
 RATIO_REQUESTS = 200  # to each page, in turn
 EXPORT_MS = {"xlsx": 5000, "csv": 2000}
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -125,14 +126,16 @@ def test_dashboard(site, benchmark, record):
     html, queries = measure(benchmark, site.coordination, "/admin/")
     rows = html.count('href="/admin/groups/details/?id=')  # overdue and stale groups
     assert rows, "dashboard without any group"
-    record(site, "/admin/ (dashboard)", queries=queries, rows=rows, target_ms=BOARD_MS, page=True)
+    record(site, "/admin/ (dashboard)", queries=queries, rows=rows, target_ms=BOARD_MS, target_at=UP_TO_5000,
+           page=True)
 
 
 def test_board(site, benchmark, record):
     html, queries = measure(benchmark, site.coordination, "/admin/board/")
     rows = html.count('class="board-card')
     assert 0 < rows <= _count(Campaign), rows
-    record(site, "/admin/board/", queries=queries, rows=rows, target_ms=BOARD_MS, page=True)
+    record(site, "/admin/board/", queries=queries, rows=rows, target_ms=BOARD_MS, target_at=UP_TO_5000,
+           page=True)
 
 
 def test_referent_home(site, benchmark, record):
@@ -192,4 +195,4 @@ def test_weekly_export(site, benchmark, record, fmt):
     (body,) = files.values()
     assert body.startswith(b"PK")  # XLSX, or the zip of CSV files
     record(site, f"weekly export {fmt.upper()} ({WEEK})", queries=len(seen), rows=len(groups_sheet),
-           target_ms=EXPORT_MS[fmt])
+           target_ms=EXPORT_MS[fmt], target_at=UP_TO_5000)
