@@ -103,19 +103,22 @@ class TableWriter:
     def _csrf(self, needed):
         """The page's CSRF token (the same for every form of the page), from a form Flask-Admin's
         list view built anyway; an inline-edit form is built only when it built none."""
-        form = self.page.get("delete_form") or self.page.get("action_form")
+        form = self.page.get("delete_form")
+        form = self.page.get("action_form") if form is None else form
         if form is None and needed:
             form = self.view.list_form()
         return form.csrf_token._value() if form is not None else ""
 
     def _editors(self, editable):
-        """The editors of the view's editable columns, made once per view from its inline-edit
-        form (their field types and choices do not change), with CSRF in place of the token."""
+        """The editors of the view's editable columns, with CSRF in place of the token: made once
+        per view from its inline-edit form (field types and fixed choices do not change), or per
+        page when a column's choices are read from the database."""
         made = self.view.__dict__.get("_editors")
         if made is None and editable:
             form = self.view.list_form()
-            made = self.view.__dict__["_editors"] = {
-                name: _Editor(form[name], CSRF) for name in self.view.column_editable_list}
+            made = {name: _Editor(form[name], CSRF) for name in self.view.column_editable_list}
+            if not any(hasattr(form[name], "query") for name in made):
+                self.view.__dict__["_editors"] = made
         return {name: made[name] for name in editable}
 
     def _actions(self, return_url, csrf):
