@@ -7,6 +7,7 @@ the CSRF token, each editor's type and choices) is computed once per page, and a
 its id, values and text. The HTML keeps Flask-Admin's classes and data-* attributes, so its
 scripts (x-editable, bulk actions, filters) and static/csp.js work on it unchanged.
 """
+import copy
 import datetime as dt
 import re
 
@@ -73,8 +74,8 @@ class _Editor:
 
     def for_page(self, csrf):
         """This editor with the page's CSRF token in place of CSRF."""
-        page = object.__new__(_Editor)
-        page.field_type, page.attrs = self.field_type, self.attrs.replace(CSRF, csrf)
+        page = copy.copy(self)
+        page.attrs = self.attrs.replace(CSRF, csrf)
         return page
 
     def cell(self, pk, value, text):

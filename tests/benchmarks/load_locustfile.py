@@ -79,6 +79,10 @@ def _write(environment, **_kwargs):
 # -- one person --------------------------------------------------------------------------------
 class Person(FastHttpUser):
     abstract = True
+    role = ""
+    network_timeout = connection_timeout = 60.0
+    sent = 0  # requests since the last pause (logging in is not counted: on_start resets it)
+
     def wait_time(self):
         """With a rate: each user offers RATE_PER_USER requests a second, counting requests, not
         tasks (an edit refused as stale is read again: two requests). Without: no pause."""
@@ -88,8 +92,6 @@ class Person(FastHttpUser):
         wait = max(0.0, self.sent / RATE_PER_USER - (now - self.paced_since))
         self.sent, self.paced_since = 0, now + wait
         return wait
-    role = ""
-    network_timeout = connection_timeout = 60.0
 
     def on_start(self):
         self.client.cookiejar.set_policy(LocalCookies())
@@ -121,7 +123,7 @@ class Person(FastHttpUser):
     def call(self, kind, what, method, path, data=None):
         """One request named "<kind> <what> [role]"; returns the response (None if no answer)."""
         name = f"{kind} {what} [{self.role}]"
-        self.sent = getattr(self, "sent", 0) + 1
+        self.sent += 1
         body = urlencode(data) if data is not None else None
         with self.client.request(method, path, name=name, data=body, headers=FORM if body else None,
                                  allow_redirects=False, catch_response=True) as reply:
